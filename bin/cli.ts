@@ -1,0 +1,3 @@
+import { main } from '../shared/cli/main.js';
+
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
