@@ -42,13 +42,19 @@ function fail(message: string, where: string, hint?: string): never {
 function stringList(raw: unknown, where: string): string[] {
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length === 0) fail('must not be an empty list', where);
-  return list.map((v, i) => (typeof v === 'string' ? v : fail(`expected a string, got ${JSON.stringify(v)}`, `${where}[${i}]`)));
+  return list.map((v, i) =>
+    typeof v === 'string' ? v : fail(`expected a string, got ${JSON.stringify(v)}`, `${where}[${i}]`),
+  );
 }
 
 function compileActions(raw: unknown, where: string): (actionLower: string) => boolean {
   const tests = stringList(raw, where).map((a, i) => {
     if (!ACTION.test(a)) {
-      fail(`"${a}" is not an action`, `${where}[${i}]`, 'Actions look like "bedrock:InvokeModel" or "bedrock:Invoke*".');
+      fail(
+        `"${a}" is not an action`,
+        `${where}[${i}]`,
+        'Actions look like "bedrock:InvokeModel" or "bedrock:Invoke*".',
+      );
     }
     return compileTokens(parseTemplate(a.toLowerCase(), false).resolve(new Map()) ?? []);
   });
@@ -80,7 +86,13 @@ function compileResources(raw: unknown, where: string, variables: boolean) {
   };
 }
 
-function compileStatement(raw: unknown, index: number, where: string, variables: boolean, layer: PolicySource['layer']) {
+function compileStatement(
+  raw: unknown,
+  index: number,
+  where: string,
+  variables: boolean,
+  layer: PolicySource['layer'],
+) {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('a statement must be an object', where);
   const s = raw as Record<string, unknown>;
   for (const key of Object.keys(s)) {
@@ -102,7 +114,10 @@ function compileStatement(raw: unknown, index: number, where: string, variables:
     fail('a statement needs exactly one of Action or NotAction', where);
   }
   const notAction = s.NotAction !== undefined;
-  const actionTest = compileActions(notAction ? s.NotAction : s.Action, `${where}.${notAction ? 'NotAction' : 'Action'}`);
+  const actionTest = compileActions(
+    notAction ? s.NotAction : s.Action,
+    `${where}.${notAction ? 'NotAction' : 'Action'}`,
+  );
   const hasResource = s.Resource !== undefined || s.NotResource !== undefined;
   if (s.Resource !== undefined && s.NotResource !== undefined) {
     fail('a statement takes Resource or NotResource, not both', where);
@@ -111,7 +126,11 @@ function compileStatement(raw: unknown, index: number, where: string, variables:
   if (!hasResource && layer !== 'scp') fail('a statement needs Resource or NotResource', where);
   const notResource = s.NotResource !== undefined;
   const resources = hasResource
-    ? compileResources(notResource ? s.NotResource : s.Resource, `${where}.${notResource ? 'NotResource' : 'Resource'}`, variables)
+    ? compileResources(
+        notResource ? s.NotResource : s.Resource,
+        `${where}.${notResource ? 'NotResource' : 'Resource'}`,
+        variables,
+      )
     : undefined;
 
   const conditions: CompiledCondition[] = [];
@@ -175,7 +194,8 @@ function safeDecode(raw: string, where: string): string {
  */
 export function compilePolicy(document: unknown, source: PolicySource, where: string): CompiledPolicy {
   const doc = decodePolicyDocument(document, where);
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('a policy document must be a JSON object', where);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    fail('a policy document must be a JSON object', where);
   const d = doc as Record<string, unknown>;
   for (const key of Object.keys(d)) {
     if (key !== 'Version' && key !== 'Statement' && key !== 'Id') {

@@ -10,7 +10,16 @@ import { JsonReader } from './read-json.js';
 import type { AccountInfo, ManagedPolicy, Principal, PrincipalKind, Snapshot } from './types.js';
 
 const ACCOUNT_ID = /^\d{12}$/;
-const PARTITIONS = new Set(['aws', 'aws-us-gov', 'aws-cn', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc']);
+const PARTITIONS = new Set([
+  'aws',
+  'aws-us-gov',
+  'aws-cn',
+  'aws-iso',
+  'aws-iso-b',
+  'aws-iso-e',
+  'aws-iso-f',
+  'aws-eusc',
+]);
 
 function readAccount(raw: unknown): AccountInfo {
   const r = new JsonReader(SNAPSHOT_FILES.account, '$', raw).object();
@@ -107,8 +116,15 @@ class IamReader {
       );
     }
     const source: PolicySource = { layer, name: mp.name, id: arn, kind: 'managed' };
-    const index = this.iam.get('Policies').list().findIndex((p) => p.get('Arn').value === arn);
-    const compiled = this.compiler.compile(mp.document, source, `${SNAPSHOT_FILES.iam} $.Policies[${index}] (${mp.name})`);
+    const index = this.iam
+      .get('Policies')
+      .list()
+      .findIndex((p) => p.get('Arn').value === arn);
+    const compiled = this.compiler.compile(
+      mp.document,
+      source,
+      `${SNAPSHOT_FILES.iam} $.Policies[${index}] (${mp.name})`,
+    );
     const ref = { id: arn, policy: compiled.policy };
     this.managedRefs.set(key, ref);
     return ref;
@@ -162,10 +178,12 @@ function readScps(raw: unknown, compiler: PolicyCompiler): ScpLevel[] {
           return compiler.compile(p.get('Content').value, source, `${p.file} ${p.path}.Content`).policy;
         });
       if (policies.length === 0) {
-        level.get('policies').fail(
-          `no SCP at ${target}: every request would be denied there`,
-          'List the policies attached at this level (at least FullAWSAccess), as `aws organizations list-policies-for-target` shows.',
-        );
+        level
+          .get('policies')
+          .fail(
+            `no SCP at ${target}: every request would be denied there`,
+            'List the policies attached at this level (at least FullAWSAccess), as `aws organizations list-policies-for-target` shows.',
+          );
       }
       return { target, policies };
     });
@@ -206,7 +224,13 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
       identity.push(reader.managedPolicy(m.get('PolicyArn'), 'identity'));
       managedPolicyArns.push(m.get('PolicyArn').string());
     }
-    const groupNames = kind === 'user' ? entry.get('GroupList').list().map((g) => g.string()) : [];
+    const groupNames =
+      kind === 'user'
+        ? entry
+            .get('GroupList')
+            .list()
+            .map((g) => g.string())
+        : [];
     groupNames.forEach((groupName, i) => {
       const group =
         groups.get(groupName) ??
@@ -216,7 +240,11 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
         );
       identity.push(...group.inline);
       group.managedArns.forEach((ga, j) => {
-        const where = new JsonReader(SNAPSHOT_FILES.iam, `$.GroupDetailList(${groupName}).AttachedManagedPolicies[${j}]`, ga);
+        const where = new JsonReader(
+          SNAPSHOT_FILES.iam,
+          `$.GroupDetailList(${groupName}).AttachedManagedPolicies[${j}]`,
+          ga,
+        );
         identity.push(reader.managedPolicy(where, 'identity'));
       });
     });
@@ -233,7 +261,11 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
       scps: serviceLinked ? [] : scps,
     };
     const reads = new Set<string>();
-    for (const p of [...policies.identity, ...(boundary ? [boundary.policy] : []), ...policies.scps.flatMap((l) => l.policies)]) {
+    for (const p of [
+      ...policies.identity,
+      ...(boundary ? [boundary.policy] : []),
+      ...policies.scps.flatMap((l) => l.policies),
+    ]) {
       for (const key of p.reads) if (isPrincipalKey(key)) reads.add(key);
     }
     const facts = principalContext({ kind, arn, name, id, tags }, account);
@@ -261,7 +293,10 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
         .list()
         .map((p) => p.get('PolicyName').string()),
       boundaryArn: boundary?.id,
-      trustPolicy: trust === undefined ? undefined : decodePolicyDocument(trust, `${entry.file} ${entry.path}.AssumeRolePolicyDocument`),
+      trustPolicy:
+        trust === undefined
+          ? undefined
+          : decodePolicyDocument(trust, `${entry.file} ${entry.path}.AssumeRolePolicyDocument`),
       policies,
       decisionKey,
     });

@@ -10,7 +10,11 @@ import type { AccountInfo, FoundationModel, InferenceProfile, ProvisionedModel }
 function perRegion(file: string, raw: unknown, listKey: string): { region: string | undefined; item: JsonReader }[] {
   if (raw === undefined) return [];
   const r = new JsonReader(file, '$', raw).object();
-  if (r.has(listKey)) return r.get(listKey).list().map((item) => ({ region: undefined, item }));
+  if (r.has(listKey))
+    return r
+      .get(listKey)
+      .list()
+      .map((item) => ({ region: undefined, item }));
   return r.entries().flatMap(([region, output]) =>
     output
       .object()
@@ -53,7 +57,9 @@ export function parseCatalogue(files: SnapshotFiles, account: AccountInfo) {
     const type =
       written === 'SYSTEM_DEFINED' || written === 'APPLICATION'
         ? written
-        : item.get('type').fail(`unknown inference profile type "${written}"`, 'Expected SYSTEM_DEFINED or APPLICATION.');
+        : item
+            .get('type')
+            .fail(`unknown inference profile type "${written}"`, 'Expected SYSTEM_DEFINED or APPLICATION.');
     return {
       region: region ?? regionOf(item.get('inferenceProfileArn'), account.regions[0]),
       id: item.get('inferenceProfileId').string(),

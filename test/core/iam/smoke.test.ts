@@ -10,7 +10,9 @@ describe('evaluate', () => {
   it('allows, denies and explains', () => {
     const allow = identity({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'A', Effect: 'Allow', Action: 'bedrock:Invoke*', Resource: 'arn:aws:bedrock:*::foundation-model/*' }],
+      Statement: [
+        { Sid: 'A', Effect: 'Allow', Action: 'bedrock:Invoke*', Resource: 'arn:aws:bedrock:*::foundation-model/*' },
+      ],
     });
     const deny = identity({
       Version: '2012-10-17',
@@ -27,10 +29,17 @@ describe('evaluate', () => {
       resource,
       context: contextFrom(ctx),
     });
-    expect(evaluate(set, req('arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0', {})).decision).toBe('Allowed');
+    expect(evaluate(set, req('arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0', {})).decision).toBe(
+      'Allowed',
+    );
     const r = evaluate(set, req('arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2', {}));
     expect(r.decision).toBe('ExplicitlyDenied');
-    expect(evaluate(set, req('arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2', { 'aws:PrincipalTag/team': 'ds' })).decision).toBe('Allowed');
+    expect(
+      evaluate(
+        set,
+        req('arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2', { 'aws:PrincipalTag/team': 'ds' }),
+      ).decision,
+    ).toBe('Allowed');
     expect(evaluate(set, { ...req('arn:aws:s3:::b', {}), action: 's3:GetObject' }).decision).toBe('ImplicitlyDenied');
   });
 });

@@ -10,7 +10,9 @@ export const boolOperators: ConditionOperator[] = [
     compile(value) {
       const expected = tokensText(value).toLowerCase();
       if (expected !== 'true' && expected !== 'false') {
-        throw new PolicyGrammarError(`"${tokensText(value)}" is not a boolean`, { hint: 'Bool takes "true" or "false".' });
+        throw new PolicyGrammarError(`"${tokensText(value)}" is not a boolean`, {
+          hint: 'Bool takes "true" or "false".',
+        });
       }
       return (v) => v.toLowerCase() === expected;
     },

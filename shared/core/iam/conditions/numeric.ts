@@ -12,7 +12,9 @@ function numeric(compare: (context: number, policy: number) => boolean) {
     const text = tokensText(value);
     const policy = parseNumber(text);
     if (policy === undefined) {
-      throw new PolicyGrammarError(`"${text}" is not a number`, { hint: 'Numeric operators take integers or decimals.' });
+      throw new PolicyGrammarError(`"${text}" is not a number`, {
+        hint: 'Numeric operators take integers or decimals.',
+      });
     }
     return (v: string) => {
       const n = parseNumber(v);
