@@ -1,9 +1,6 @@
 import { BedrockGuardError } from '../errors.js';
-
-export interface Io {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream;
-}
+import { explainCommand } from './commands/explain.js';
+import type { Io } from './io.js';
 
 export const USAGE = `bedrock-guard — governance for Amazon Bedrock access
 
@@ -27,8 +24,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case '-h':
         io.stdout.write(USAGE);
         return 0;
+      case 'explain':
+        return await explainCommand(rest, io);
       default:
-        io.stderr.write(`bedrock-guard: unknown command "${command}" ${rest.length ? '' : ''}\n\n${USAGE}`);
+        io.stderr.write(`bedrock-guard: unknown command "${command}"\n\n${USAGE}`);
         return 1;
     }
   } catch (error) {

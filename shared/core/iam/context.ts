@@ -35,8 +35,13 @@ function requestedRegion(partition: string, service: string, region: string): st
 }
 
 /** Layer contexts: later ones override earlier ones key by key. */
-export function mergeContexts(...layers: RequestContext[]): Map<string, ContextValue> {
+export function mergeContexts(...layers: ReadonlyMap<string, ContextValue>[]): Map<string, ContextValue> {
   const out = new Map<string, ContextValue>();
   for (const layer of layers) for (const [k, v] of layer) out.set(k, v);
   return out;
+}
+
+/** `top` over `base` without copying either: for hot loops that reuse both many times. */
+export function overlay(base: RequestContext, top: RequestContext): RequestContext {
+  return { get: (key) => top.get(key) ?? base.get(key) };
 }

@@ -8,8 +8,13 @@ export type StringTest = (value: string) => boolean;
 /** A context value: one string, or several for a multivalued key such as `aws:TagKeys`. */
 export type ContextValue = string | readonly string[];
 
-/** Request context keyed by lower-case condition key (IAM key names are case-insensitive). */
-export type RequestContext = ReadonlyMap<string, ContextValue>;
+/**
+ * Request context keyed by lower-case condition key (IAM key names are
+ * case-insensitive). A `Map` is one; the matrix layers several without copying.
+ */
+export interface RequestContext {
+  get(key: string): ContextValue | undefined;
+}
 
 export interface AuthorizationRequest {
   /** `service:Action`, matched case-insensitively. */

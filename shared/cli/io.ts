@@ -1,0 +1,5 @@
+/** Where a CLI run writes; tests pass in-memory streams. */
+export interface Io {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream;
+}
