@@ -27,7 +27,7 @@ export function parseContext(pairs: readonly string[] | undefined): Record<strin
       throw new UsageError(`--context "${pair}" is not key=value`, { hint: 'e.g. --context aws:PrincipalTag/team=ds' });
     }
     const key = pair.slice(0, eq);
-    (out[key] ??= []).push(pair.slice(eq + 1));
+    out[key] = [...(out[key] ?? []), pair.slice(eq + 1)];
   }
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length === 1 ? (v[0] as string) : v]));
 }

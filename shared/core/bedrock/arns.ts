@@ -25,7 +25,7 @@ export function invocationJobArn(partition: string, region: string, account: str
 /** The model id of a foundation-model ARN, or `undefined` for any other ARN. */
 export function modelIdOf(arn: string): string | undefined {
   const parsed = parseArn(arn);
-  if (!parsed || parsed.service !== 'bedrock' || !parsed.resource.startsWith('foundation-model/')) return undefined;
+  if (parsed?.service !== 'bedrock' || !parsed.resource.startsWith('foundation-model/')) return undefined;
   return parsed.resource.slice('foundation-model/'.length);
 }
 
