@@ -103,7 +103,7 @@ function compileStatement(
   if (s.Principal !== undefined || s.NotPrincipal !== undefined) {
     fail(
       'identity-based policies, boundaries and SCPs cannot name a Principal',
-      `${where}.Principal`,
+      `${where}.${s.Principal !== undefined ? 'Principal' : 'NotPrincipal'}`,
       'Principal belongs in resource-based policies such as trust policies.',
     );
   }

@@ -1,4 +1,4 @@
-import { SnapshotError } from '../../errors.js';
+import { PolicyGrammarError, SnapshotError } from '../../errors.js';
 import { parseArn } from '../iam/arn.js';
 import type { PolicySet, ScpLevel } from '../iam/evaluate.js';
 import { type CompiledPolicy, compilePolicy, decodePolicyDocument } from '../iam/policy.js';
@@ -10,6 +10,8 @@ import { JsonReader } from './read-json.js';
 import type { AccountInfo, ManagedPolicy, Principal, PrincipalKind, Snapshot } from './types.js';
 
 const ACCOUNT_ID = /^\d{12}$/;
+/** The lists of `get-account-authorization-details`; the CLI may leave an empty one out, but never all. */
+const IAM_LISTS = ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies'];
 const PARTITIONS = new Set([
   'aws',
   'aws-us-gov',
@@ -24,7 +26,12 @@ const PARTITIONS = new Set([
 function readAccount(raw: unknown): AccountInfo {
   const r = new JsonReader(SNAPSHOT_FILES.account, '$', raw).object();
   const accountId = r.get('accountId').string();
-  if (!ACCOUNT_ID.test(accountId)) r.get('accountId').fail(`"${accountId}" is not a 12-digit account id`);
+  if (!ACCOUNT_ID.test(accountId)) {
+    r.get('accountId').fail(
+      `"${accountId}" is not a 12-digit account id`,
+      'Write the id as a string of 12 digits, leading zeros kept, as `aws sts get-caller-identity --query Account --output text` prints it.',
+    );
+  }
   const partition = r.has('partition') ? r.get('partition').string() : 'aws';
   if (!PARTITIONS.has(partition)) {
     r.get('partition').fail(`unknown partition "${partition}"`, `Use one of ${[...PARTITIONS].join(', ')}.`);
@@ -47,11 +54,11 @@ class PolicyCompiler {
   readonly byId = new Map<string, CompiledPolicy>();
 
   compile(document: unknown, source: PolicySource, where: string): { id: string; policy: CompiledPolicy } {
-    const decoded = decodePolicyDocument(document, where);
+    const decoded = withHint(() => decodePolicyDocument(document, where));
     const text = `${source.layer}\n${JSON.stringify(decoded)}`;
     let shared = this.byText.get(text);
     if (!shared) {
-      shared = { id: `doc${this.byText.size}`, policy: compilePolicy(decoded, source, where) };
+      shared = { id: `doc${this.byText.size}`, policy: withHint(() => compilePolicy(decoded, source, where)) };
       this.byText.set(text, shared);
     }
     const policy = shared.policy.source === source ? shared.policy : { ...shared.policy, source };
@@ -60,8 +67,26 @@ class PolicyCompiler {
   }
 }
 
-function readManagedPolicies(iam: JsonReader): Map<string, ManagedPolicy> {
+const GRAMMAR_HINT =
+  'bedrock-guard evaluates only documents it understands exactly, so it stops here rather than guess. ' +
+  'If IAM holds this document as captured, please report it; otherwise re-capture the file.';
+
+/** Policy grammar errors inside a snapshot get a hint when the compiler gave none. */
+function withHint<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof PolicyGrammarError && error.hint === undefined) {
+      throw new PolicyGrammarError(error.message, { location: error.location, hint: GRAMMAR_HINT, cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Managed policies by ARN, and where each one's default document sits in iam.json (for error locations). */
+function readManagedPolicies(iam: JsonReader): { policies: Map<string, ManagedPolicy>; where: Map<string, string> } {
   const out = new Map<string, ManagedPolicy>();
+  const where = new Map<string, string>();
   for (const p of iam.get('Policies').list()) {
     const arn = p.get('Arn').string();
     const defaultVersionId = p.get('DefaultVersionId').optionalString();
@@ -76,22 +101,25 @@ function readManagedPolicies(iam: JsonReader): Map<string, ManagedPolicy> {
           'Capture with `aws iam get-account-authorization-details`, which includes the default version of every policy.',
         );
     const name = p.get('PolicyName').optionalString() ?? arn.slice(arn.lastIndexOf('/') + 1);
+    const location = `${chosen.file} ${chosen.path}.Document`;
     out.set(arn, {
       arn,
       name,
       path: p.get('Path').optionalString() ?? '/',
       defaultVersionId,
-      document: decodePolicyDocument(chosen.get('Document').value, `${chosen.file} ${chosen.path}.Document`),
+      document: withHint(() => decodePolicyDocument(chosen.get('Document').value, location)),
     });
+    where.set(arn, location);
   }
-  return out;
+  return { policies: out, where };
 }
 
 interface Group {
   readonly arn: string;
   readonly name: string;
   readonly inline: { id: string; policy: CompiledPolicy }[];
-  readonly managedArns: string[];
+  /** The `PolicyArn` of each attached managed policy, read lazily so errors name its JSON path. */
+  readonly managedArns: JsonReader[];
 }
 
 class IamReader {
@@ -101,6 +129,7 @@ class IamReader {
   constructor(
     private readonly iam: JsonReader,
     readonly managed: Map<string, ManagedPolicy>,
+    private readonly managedWhere: Map<string, string>,
   ) {}
 
   managedPolicy(arnReader: JsonReader, layer: 'identity' | 'boundary'): { id: string; policy: CompiledPolicy } {
@@ -116,15 +145,7 @@ class IamReader {
       );
     }
     const source: PolicySource = { layer, name: mp.name, id: arn, kind: 'managed' };
-    const index = this.iam
-      .get('Policies')
-      .list()
-      .findIndex((p) => p.get('Arn').value === arn);
-    const compiled = this.compiler.compile(
-      mp.document,
-      source,
-      `${SNAPSHOT_FILES.iam} $.Policies[${index}] (${mp.name})`,
-    );
+    const compiled = this.compiler.compile(mp.document, source, this.managedWhere.get(arn) ?? SNAPSHOT_FILES.iam);
     const ref = { id: arn, policy: compiled.policy };
     this.managedRefs.set(key, ref);
     return ref;
@@ -153,7 +174,7 @@ class IamReader {
         managedArns: g
           .get('AttachedManagedPolicies')
           .list()
-          .map((m) => m.get('PolicyArn').string()),
+          .map((m) => m.get('PolicyArn')),
       });
     }
     return out;
@@ -163,6 +184,8 @@ class IamReader {
 function readScps(raw: unknown, compiler: PolicyCompiler): ScpLevel[] {
   if (raw === undefined) return [];
   const r = new JsonReader(SNAPSHOT_FILES.scps, '$', raw).object();
+  // Without `levels` the file would read as "no SCPs": a silent allow. Absent file means no SCPs; a present one must say which.
+  if (!r.has('levels')) r.get('levels').fail('scps.json has no "levels"');
   return r
     .get('levels')
     .list()
@@ -207,7 +230,22 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
   }
   const account = readAccount(files.account);
   const iam = new JsonReader(SNAPSHOT_FILES.iam, '$', files.iam).object();
-  const reader = new IamReader(iam, readManagedPolicies(iam));
+  if (!IAM_LISTS.some((key) => iam.has(key))) {
+    iam.fail(
+      `iam.json has none of ${IAM_LISTS.join(', ')}`,
+      'Capture it with `aws iam get-account-authorization-details --output json > iam.json`; other IAM commands (list-roles, get-role) leave principals out.',
+    );
+  }
+  if (iam.get('IsTruncated').value === true) {
+    iam
+      .get('IsTruncated')
+      .fail(
+        'iam.json is one page of a longer answer: principals and policies on later pages would be missing',
+        'Let the AWS CLI paginate (no --max-items, or --no-paginate off), or merge every page into one iam.json.',
+      );
+  }
+  const managed = readManagedPolicies(iam);
+  const reader = new IamReader(iam, managed.policies, managed.where);
   const groups = reader.groups();
   const scps = readScps(files.scps, reader.compiler);
 
@@ -239,14 +277,7 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
           'Capture iam.json unfiltered so that groups and their members come together.',
         );
       identity.push(...group.inline);
-      group.managedArns.forEach((ga, j) => {
-        const where = new JsonReader(
-          SNAPSHOT_FILES.iam,
-          `$.GroupDetailList(${groupName}).AttachedManagedPolicies[${j}]`,
-          ga,
-        );
-        identity.push(reader.managedPolicy(where, 'identity'));
-      });
+      for (const ga of group.managedArns) identity.push(reader.managedPolicy(ga, 'identity'));
     });
     const boundaryReader = entry.get('PermissionsBoundary');
     const boundary = boundaryReader.has('PermissionsBoundaryArn')

@@ -15,13 +15,14 @@ function perRegion(file: string, raw: unknown, listKey: string): { region: strin
       .get(listKey)
       .list()
       .map((item) => ({ region: undefined, item }));
-  return r.entries().flatMap(([region, output]) =>
-    output
-      .object()
+  return r.entries().flatMap(([region, output]) => {
+    // A Region without the list would read as an empty catalogue there, and routes through it would go unchecked.
+    if (!output.object().has(listKey)) output.get(listKey).fail(`expected "${listKey}" for ${region}`);
+    return output
       .get(listKey)
       .list()
-      .map((item) => ({ region, item })),
-  );
+      .map((item) => ({ region, item }));
+  });
 }
 
 function regionOf(arnReader: JsonReader, fallback: string | undefined): string {

@@ -1,4 +1,21 @@
 import { SnapshotError } from '../../errors.js';
+import { SNAPSHOT_FILES } from './files.js';
+
+/** What each file should hold, for shape errors that have no more specific hint. */
+const FILE_HINTS: Record<string, string> = {
+  [SNAPSHOT_FILES.account]:
+    'account.json is {"accountId": "111122223333", "partition": "aws", "regions": ["us-east-1"]}.',
+  [SNAPSHOT_FILES.iam]:
+    'iam.json is the unmodified output of `aws iam get-account-authorization-details --output json`.',
+  [SNAPSHOT_FILES.scps]:
+    'scps.json is {"levels": [{"target": "r-…", "policies": [{"Id": "p-…", "Name": "…", "Content": "<policy JSON>"}]}, …]}, root first, account last.',
+  [SNAPSHOT_FILES.foundationModels]:
+    'foundation-models.json is the output of `aws bedrock list-foundation-models`, or {"<region>": <that output>, …}.',
+  [SNAPSHOT_FILES.inferenceProfiles]:
+    'inference-profiles.json is the output of `aws bedrock list-inference-profiles`, or {"<region>": <that output>, …}.',
+  [SNAPSHOT_FILES.provisionedModels]:
+    'provisioned-models.json is the output of `aws bedrock list-provisioned-model-throughputs`, or {"<region>": <that output>, …}.',
+};
 
 /** Small typed readers over untrusted JSON that fail with the file and JSON path. */
 export class JsonReader {
@@ -9,7 +26,8 @@ export class JsonReader {
   ) {}
 
   fail(message: string, hint?: string): never {
-    throw new SnapshotError(message, { location: `${this.file} ${this.path}`, ...(hint ? { hint } : {}) });
+    const why = hint ?? FILE_HINTS[this.file];
+    throw new SnapshotError(message, { location: `${this.file} ${this.path}`, ...(why ? { hint: why } : {}) });
   }
 
   isObject(): boolean {

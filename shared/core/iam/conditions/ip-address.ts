@@ -53,10 +53,12 @@ export function parseAddress(text: string): Address | undefined {
 
 function compileCidr(value: Parameters<ConditionOperator['compile']>[0]) {
   const text = tokensText(value);
-  const [addressText, prefixText] = text.split('/');
+  const [addressText, prefixText, ...extra] = text.split('/');
   const address = parseAddress(addressText ?? '');
-  const prefix = prefixText === undefined ? address?.bits : Number(prefixText);
-  if (!address || prefix === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > address.bits) {
+  // Only plain decimal prefix lengths: Number('') is 0, which would turn "10.0.0.0/" into a match-all /0.
+  const prefix =
+    prefixText === undefined ? address?.bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : undefined;
+  if (!address || extra.length > 0 || prefix === undefined || prefix > address.bits) {
     throw new PolicyGrammarError(`"${text}" is not an IP address or CIDR block`, {
       hint: 'IpAddress takes IPv4 or IPv6 addresses or CIDR blocks such as 203.0.113.0/24.',
     });
