@@ -19,9 +19,9 @@ export function whoCan(
 ): WhoCanRow[] {
   const groups = accessMatrix(snapshot, { models: [modelId], regions: [region], context });
   const rows = groups.flatMap((g) => {
-    const decided = g.cells.get(cellKey(modelId, region)) ?? [];
-    const allowedRoutes = decided.filter((d) => d.allowed).map((d) => d.route.id);
-    return g.principals.map((p) => ({ principal: p.arn, kind: p.kind, allowedRoutes, routes: decided.length }));
+    const cell = g.cells.get(cellKey(modelId, region));
+    const allowedRoutes = cell?.allowed.map((r) => r.id) ?? [];
+    return g.principals.map((p) => ({ principal: p.arn, kind: p.kind, allowedRoutes, routes: cell?.routes.length ?? 0 }));
   });
   return rows.sort((a, b) => b.allowedRoutes.length - a.allowedRoutes.length || a.principal.localeCompare(b.principal));
 }

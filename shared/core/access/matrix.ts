@@ -1,7 +1,6 @@
-import { decideRoutes, type RouteDecision } from '../bedrock/decide.js';
-import { bedrockRoutes, type Route } from '../bedrock/routes.js';
+import { bedrockRoutes, type Route, type RouteCheck } from '../bedrock/routes.js';
 import { contextFrom, overlay, requestContext } from '../iam/context.js';
-import { evaluate } from '../iam/evaluate.js';
+import { decide } from '../iam/evaluate.js';
 import type { ContextValue, RequestContext } from '../iam/types.js';
 import { principalContext } from '../snapshot/principal-context.js';
 import type { Principal, PrincipalKind, Snapshot } from '../snapshot/types.js';
@@ -15,20 +14,47 @@ export interface MatrixQuery {
   readonly now?: Date;
 }
 
-/** The decisions shared by every principal with the same `decisionKey`. */
+/** One model in one Region for a group of principals: the routes IAM lets them take. */
+export interface AccessCell {
+  readonly modelId: string;
+  readonly region: string;
+  /** Every route to the model (the denominator). */
+  readonly routes: readonly Route[];
+  readonly allowed: readonly Route[];
+}
+
+/** The access shared by every principal with the same `decisionKey`. */
 export interface AccessGroup {
   readonly principals: readonly Principal[];
-  /** Route decisions per `model|region` cell. */
-  readonly cells: ReadonlyMap<string, readonly RouteDecision[]>;
+  /** By `cellKey(modelId, region)`. */
+  readonly cells: ReadonlyMap<string, AccessCell>;
 }
 
 export const cellKey = (modelId: string, region: string) => `${modelId}|${region}`;
 
+interface CellPlan {
+  readonly routes: Route[];
+  /** Per route, the ids of its deciding checks. */
+  readonly routeChecks: number[][];
+  /** The ids of the cell's distinct deciding checks. */
+  readonly checkIds: number[];
+}
+
+interface PlannedCheck {
+  readonly check: RouteCheck;
+  /** The principal-independent part of the request context. */
+  readonly context: RequestContext;
+}
+
 /**
  * Decide every route of every model in every Region for a set of principals.
- * Principals whose policies (and the principal facts those policies read) are
- * identical share one `decisionKey` and are decided once; routes and the
- * request part of each check's context are built once per cell.
+ *
+ * Costs stay proportional to what differs: principals with the same
+ * `decisionKey` are decided once; a cell's routes and each check's request
+ * context are built once per principal kind; and a check shared by several
+ * routes or cells (the same action, resource and context, such as the
+ * bearer-token check) is decided once per group. Only decisions are kept;
+ * `explainModel` gives the statements for any cell on demand.
  */
 export function accessMatrix(snapshot: Snapshot, query: MatrixQuery): AccessGroup[] {
   const now = query.now ?? new Date();
@@ -40,53 +66,60 @@ export function accessMatrix(snapshot: Snapshot, query: MatrixQuery): AccessGrou
     else groups.set(p.decisionKey, [p]);
   }
 
-  // Per cell and principal kind: the routes, and each check's principal-independent context.
-  const cellRoutes = new Map<string, { routes: Route[]; contexts: Map<object, RequestContext> }>();
-  const routesFor = (modelId: string, region: string, kind: PrincipalKind) => {
-    const key = `${cellKey(modelId, region)}|${kind}`;
-    let entry = cellRoutes.get(key);
-    if (!entry) {
-      const routes = bedrockRoutes(snapshot, { modelId, region, principalKind: kind });
-      const contexts = new Map<object, RequestContext>();
-      for (const route of routes) {
-        for (const check of route.checks) {
-          const request = requestContext(check.resource, now);
-          for (const [k, v] of overrides) request.set(k, v);
-          for (const [k, v] of Object.entries(check.context)) request.set(k, v);
-          contexts.set(check, request);
-        }
-      }
-      entry = { routes, contexts };
-      cellRoutes.set(key, entry);
+  // Every distinct check gets a small integer id, so per-group decisions live in a flat array.
+  const checks: PlannedCheck[] = [];
+  const checkIds = new Map<string, number>();
+  const idOf = (check: RouteCheck): number => {
+    let id = checkIds.get(check.key);
+    if (id === undefined) {
+      id = checks.length;
+      const context = requestContext(check.resource, now);
+      for (const [k, v] of overrides) context.set(k, v);
+      for (const [k, v] of Object.entries(check.context)) context.set(k, v);
+      checks.push({ check, context });
+      checkIds.set(check.key, id);
     }
-    return entry;
+    return id;
   };
+  const plans = new Map<string, CellPlan>();
+  const planFor = (modelId: string, region: string, kind: PrincipalKind): CellPlan => {
+    const key = `${cellKey(modelId, region)}|${kind}`;
+    let plan = plans.get(key);
+    if (!plan) {
+      const routes = bedrockRoutes(snapshot, { modelId, region, principalKind: kind });
+      const routeChecks = routes.map((r) => r.checks.filter((c) => !c.advisory).map(idOf));
+      plan = { routes, routeChecks, checkIds: [...new Set(routeChecks.flat())] };
+      plans.set(key, plan);
+    }
+    return plan;
+  };
+  const cellPlans = query.models.flatMap((modelId) =>
+    query.regions.map((region) => ({ modelId, region, key: cellKey(modelId, region) })),
+  );
 
   const out: AccessGroup[] = [];
+  // Plan every cell first so that the number of distinct checks is known.
+  const kinds = new Set([...groups.values()].map((g) => (g[0] as Principal).kind));
+  for (const kind of kinds) for (const c of cellPlans) planFor(c.modelId, c.region, kind);
+
+  const UNKNOWN = 2;
   for (const principals of groups.values()) {
     const representative = principals[0] as Principal;
     const base = principalContext(representative, snapshot.account);
-    const cells = new Map<string, readonly RouteDecision[]>();
-    for (const modelId of query.models) {
-      for (const region of query.regions) {
-        const { routes, contexts } = routesFor(modelId, region, representative.kind);
-        const decided = decideRoutes(routes, (check) =>
-          evaluate(representative.policies, {
-            action: check.action,
-            resource: check.resource,
-            context: overlay(base, contexts.get(check) as RequestContext),
-          }),
-        );
-        cells.set(cellKey(modelId, region), decided);
+    const verdicts = new Uint8Array(checks.length).fill(UNKNOWN);
+    const cells = new Map<string, AccessCell>();
+    for (const { modelId, region, key } of cellPlans) {
+      const plan = planFor(modelId, region, representative.kind);
+      for (const id of plan.checkIds) {
+        if (verdicts[id] !== UNKNOWN) continue;
+        const { check, context } = checks[id] as PlannedCheck;
+        const request = { action: check.action, resource: check.resource, context: overlay(base, context) };
+        verdicts[id] = decide(representative.policies, request) === 'Allowed' ? 1 : 0;
       }
+      const allowed = plan.routes.filter((_, i) => (plan.routeChecks[i] as number[]).every((id) => verdicts[id] === 1));
+      cells.set(key, { modelId, region, routes: plan.routes, allowed });
     }
     out.push({ principals, cells });
   }
   return out;
-}
-
-/** Every model id the snapshot knows of: the catalogue's, and those named by inference profiles. */
-export function catalogueModelIds(snapshot: Snapshot): string[] {
-  const ids = new Set(snapshot.foundationModels.map((m) => m.modelId));
-  return [...ids].sort();
 }

@@ -34,6 +34,8 @@ export interface RouteCheck {
   readonly purpose: string;
   /** Reported but not deciding: clients such as the console call it, the runtime call does not. */
   readonly advisory?: true;
+  /** Equal for checks that are the same request (action, resource, context): decide once, reuse. */
+  readonly key: string;
 }
 
 /** A way to reach a model: the API, the resource it is called on, and every check on the way. */
@@ -62,8 +64,16 @@ export interface RouteQuery {
 const INVOKE = 'bedrock:InvokeModel';
 const STREAM = 'bedrock:InvokeModelWithResponseStream';
 
-function check(action: string, resource: string, region: string, purpose: string, extra: Record<string, string> = {}) {
-  return { action, resource, context: { 'aws:requestedregion': region, ...extra }, purpose };
+function check(
+  action: string,
+  resource: string,
+  region: string,
+  purpose: string,
+  extra: Record<string, string> = {},
+): RouteCheck {
+  const context = { 'aws:requestedregion': region, ...extra };
+  const key = `${action}|${resource}|${Object.entries(context).sort().join(';')}`;
+  return { action, resource, context, purpose, key };
 }
 
 /** Why on-demand routes can't serve the model in this Region, per `foundation-models.json`. */

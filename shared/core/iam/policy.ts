@@ -33,6 +33,8 @@ const STATEMENT_KEYS = new Set([
   'Principal',
   'NotPrincipal',
 ]);
+/** Per-statement memo of resource answers; bounded so that a long batch of distinct ARNs can't grow it. */
+const RESOURCE_MEMO_LIMIT = 4096;
 const ACTION = /^([a-zA-Z0-9-]+:[a-zA-Z0-9*?]+|\*)$/;
 
 function fail(message: string, where: string, hint?: string): never {
@@ -68,20 +70,33 @@ function compileResources(raw: unknown, where: string, variables: boolean) {
   );
   const dynamic = memoise(compileResourceTokens);
   const reads = templates.flatMap((t) => t.variableKeys);
+  const test = (resource: string, context: RequestContext): boolean => {
+    for (let i = 0; i < templates.length; i++) {
+      const f = fixed[i];
+      if (f) {
+        if (f(resource)) return true;
+        continue;
+      }
+      // A variable without a value and without a default matches nothing.
+      const tokens = (templates[i] as Template).resolve(context);
+      if (tokens && dynamic(tokens)(resource)) return true;
+    }
+    return false;
+  };
+  if (reads.length > 0) return { reads, test };
+  // Without variables the answer depends on the resource alone: remember it, since
+  // sweeps ask the same statement about the same few thousand ARNs many times.
+  const seen = new Map<string, boolean>();
   return {
     reads,
     test(resource: string, context: RequestContext): boolean {
-      for (let i = 0; i < templates.length; i++) {
-        const f = fixed[i];
-        if (f) {
-          if (f(resource)) return true;
-          continue;
-        }
-        // A variable without a value and without a default matches nothing.
-        const tokens = (templates[i] as Template).resolve(context);
-        if (tokens && dynamic(tokens)(resource)) return true;
+      let hit = seen.get(resource);
+      if (hit === undefined) {
+        hit = test(resource, context);
+        if (seen.size >= RESOURCE_MEMO_LIMIT) seen.clear();
+        seen.set(resource, hit);
       }
-      return false;
+      return hit;
     },
   };
 }
