@@ -207,3 +207,68 @@ describe('explainModel', () => {
     });
   });
 });
+
+describe('GovCloud (seed 000)', () => {
+  const govSnapshot = (denyResource: string) =>
+    buildSnapshot({
+      account: { accountId: '111122223333', partition: 'aws-us-gov', regions: ['us-gov-west-1'] },
+      iam: {
+        UserDetailList: [],
+        GroupDetailList: [],
+        Policies: [],
+        RoleDetailList: [
+          {
+            RoleName: 'App',
+            RoleId: 'AROAEXAMPLEAPP',
+            Arn: 'arn:aws-us-gov:iam::111122223333:role/App',
+            Path: '/',
+            RolePolicyList: [
+              {
+                PolicyName: 'bedrock',
+                PolicyDocument: {
+                  Version: '2012-10-17',
+                  Statement: [
+                    { Effect: 'Allow', Action: 'bedrock:*', Resource: '*' },
+                    {
+                      Sid: 'DenyInference',
+                      Effect: 'Deny',
+                      Action: [
+                        'bedrock:InvokeModel',
+                        'bedrock:InvokeModelWithResponseStream',
+                        'bedrock:CreateModelInvocationJob',
+                      ],
+                      Resource: denyResource,
+                    },
+                  ],
+                },
+              },
+            ],
+            AttachedManagedPolicies: [],
+          },
+        ],
+      },
+    });
+  const routesOf = (denyResource: string) =>
+    explainModel(govSnapshot(denyResource), {
+      principal: 'arn:aws-us-gov:iam::111122223333:role/App',
+      modelId: 'amazon.titan-text-express-v1',
+      region: 'us-gov-west-1',
+    }).routes;
+
+  it('blocks every invoke route with a deny scoped to the model ARN in the GovCloud partition', () => {
+    const routes = routesOf('arn:aws-us-gov:bedrock:*::foundation-model/amazon.titan-text-express-v1');
+    const byId = Object.fromEntries(routes.map((r) => [r.route.id, r]));
+    for (const id of ['invoke', 'invoke-stream', 'batch', 'async', 'api-key']) {
+      expect(byId[id]?.allowed, id).toBe(false);
+      expect(byId[id]?.failing?.result.decision).toBe('ExplicitlyDenied');
+      expect(byId[id]?.failing?.check.resource).toBe(
+        'arn:aws-us-gov:bedrock:us-gov-west-1::foundation-model/amazon.titan-text-express-v1',
+      );
+    }
+  });
+
+  it('shows that the same deny written for the commercial partition does not hold in GovCloud', () => {
+    const routes = routesOf('arn:aws:bedrock:*::foundation-model/amazon.titan-text-express-v1');
+    expect(routes.find((r) => r.route.id === 'invoke')?.allowed).toBe(true);
+  });
+});
