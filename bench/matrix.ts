@@ -36,7 +36,8 @@ function measure(principals: number): MatrixResult {
   const groups = accessMatrix(snapshot, { models, regions: REGIONS, now: new Date('2026-11-22T00:00:00Z') });
   const t2 = process.hrtime.bigint();
   let routeDecisions = 0;
-  for (const g of groups) for (const cell of g.cells.values()) routeDecisions += cell.routes.length * g.principals.length;
+  for (const g of groups)
+    for (const cell of g.cells.values()) routeDecisions += cell.routes.length * g.principals.length;
   const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
   return {
     principals: snapshot.principals.length,

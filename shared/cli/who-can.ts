@@ -21,7 +21,12 @@ export function whoCan(
   const rows = groups.flatMap((g) => {
     const cell = g.cells.get(cellKey(modelId, region));
     const allowedRoutes = cell?.allowed.map((r) => r.id) ?? [];
-    return g.principals.map((p) => ({ principal: p.arn, kind: p.kind, allowedRoutes, routes: cell?.routes.length ?? 0 }));
+    return g.principals.map((p) => ({
+      principal: p.arn,
+      kind: p.kind,
+      allowedRoutes,
+      routes: cell?.routes.length ?? 0,
+    }));
   });
   return rows.sort((a, b) => b.allowedRoutes.length - a.allowedRoutes.length || a.principal.localeCompare(b.principal));
 }

@@ -86,7 +86,12 @@ export function evaluate(set: PolicySet, request: AuthorizationRequest): Evaluat
   return { decision: 'Allowed', statements: ordered };
 }
 
-function anyApplies(policies: readonly CompiledPolicy[], effect: 'Allow' | 'Deny', request: AuthorizationRequest, action: string) {
+function anyApplies(
+  policies: readonly CompiledPolicy[],
+  effect: 'Allow' | 'Deny',
+  request: AuthorizationRequest,
+  action: string,
+) {
   for (const policy of policies) {
     for (const s of policy.statementsFor(action)) {
       if (s.effect === effect && statementApplies(s, request)) return true;

@@ -11,9 +11,7 @@ import { parseArn } from './arn.js';
 import type { RequestContext, StringTest } from './types.js';
 
 export type Token =
-  | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'star' }
-  | { readonly kind: 'one' };
+  { readonly kind: 'text'; readonly text: string } | { readonly kind: 'star' } | { readonly kind: 'one' };
 
 type Part =
   | { readonly kind: 'token'; readonly token: Token }
