@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { explainRequest } from '../shared/core/explain/explain.js';
-import { contextFrom } from '../shared/core/iam/context.js';
+import { contextFrom, LayeredContext } from '../shared/core/iam/context.js';
 import { decide, evaluate, type PolicySet } from '../shared/core/iam/evaluate.js';
-import type { AuthorizationRequest, ContextValue, Decision } from '../shared/core/iam/types.js';
+import type { AuthorizationRequest, Decision } from '../shared/core/iam/types.js';
 import type { Snapshot } from '../shared/core/snapshot/types.js';
 import { readSnapshotFolder } from '../shared/snapshot/read-folder.js';
 import type { ContextRecord } from '../test/differential/arbitraries.js';
@@ -46,11 +46,12 @@ interface Prepared {
   readonly decision: Decision;
 }
 
-/** The context explainRequest built (a Map today), as a plain record for iam-simulate. */
+/** The context explainRequest built, as a plain record for iam-simulate. */
 function toRecord(context: AuthorizationRequest['context']): ContextRecord {
-  if (!(context instanceof Map)) throw new Error('explainRequest no longer builds a Map context: update the bench');
+  if (!(context instanceof LayeredContext))
+    throw new Error('explainRequest no longer builds a LayeredContext: update the bench');
   const out: ContextRecord = {};
-  for (const [k, v] of context as ReadonlyMap<string, ContextValue>) out[k] = typeof v === 'string' ? v : [...v];
+  for (const [k, v] of context.toMap()) out[k] = typeof v === 'string' ? v : [...v];
   return out;
 }
 

@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { accessMatrix } from '../shared/core/access/matrix.js';
 import { buildSnapshot } from '../shared/core/snapshot/build.js';
 import { syntheticAccount } from '../test/support/synthetic-account.js';
@@ -51,11 +52,25 @@ function measure(principals: number): MatrixResult {
   };
 }
 
-/** Every size, each in a fresh child process. */
+/**
+ * Every size, each in a fresh child process running this file bundled by
+ * esbuild, as the CLI and the Lambda handlers ship (tsx's transform would add
+ * its own overhead to the figures).
+ */
 export function runMatrixBench(sizes = MATRIX_SIZES): MatrixResult[] {
-  const self = fileURLToPath(import.meta.url);
+  const bundle = fileURLToPath(new URL('./out/matrix.js', import.meta.url));
+  buildSync({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
   return sizes.map((n) => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', String(n)], {
+    const out = execFileSync(process.execPath, [bundle, '--child', String(n)], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     });
@@ -73,7 +88,8 @@ export function formatMatrix(results: readonly MatrixResult[]): string {
   return [`access matrix (${MODELS} models × ${REGIONS.length} Regions × all routes)`, ...rows].join('\n');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+const entry = process.argv[1];
+if (entry === fileURLToPath(import.meta.url) || entry?.endsWith('/bench/out/matrix.js')) {
   const childAt = process.argv.indexOf('--child');
   if (childAt > 0) {
     process.stdout.write(JSON.stringify(measure(Number(process.argv[childAt + 1]))));

@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, onTestFinished } from 'vitest';
-import { contextFrom, mergeContexts, requestContext } from '../../shared/core/iam/context.js';
-import { evaluate } from '../../shared/core/iam/evaluate.js';
+import { explainRequest } from '../../shared/core/explain/explain.js';
 import type { ContextValue, EvaluationResult } from '../../shared/core/iam/types.js';
 import { SNAPSHOT_FILES, type SnapshotFileKey, type SnapshotFiles } from '../../shared/core/snapshot/files.js';
-import { principalContext } from '../../shared/core/snapshot/principal-context.js';
 import type { Snapshot } from '../../shared/core/snapshot/types.js';
 import { BedrockGuardError } from '../../shared/errors.js';
 
@@ -136,12 +134,5 @@ export const NOW = new Date('2026-11-22T12:00:00Z');
 
 /** Decide one request against a snapshot the way the CLI's `explain` does. */
 export function decide(snapshot: Snapshot, line: RequestLine): EvaluationResult {
-  const principal = snapshot.principal(line.principal);
-  if (!principal) throw new Error(`no principal ${line.principal} in the snapshot`);
-  const context = mergeContexts(
-    principalContext(principal, snapshot.account),
-    requestContext(line.resource, NOW),
-    contextFrom(line.context ?? {}),
-  );
-  return evaluate(principal.policies, { action: line.action, resource: line.resource, context });
+  return explainRequest(snapshot, { ...line, now: NOW }).result;
 }

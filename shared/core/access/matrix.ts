@@ -1,7 +1,7 @@
 import { bedrockRoutes, type Route, type RouteCheck } from '../bedrock/routes.js';
-import { contextFrom, overlay, requestContext } from '../iam/context.js';
+import { contextFrom, LayeredContext, requestContext } from '../iam/context.js';
 import { decide } from '../iam/evaluate.js';
-import type { ContextValue, RequestContext } from '../iam/types.js';
+import type { ContextValue } from '../iam/types.js';
 import { principalContext } from '../snapshot/principal-context.js';
 import type { Principal, PrincipalKind, Snapshot } from '../snapshot/types.js';
 
@@ -43,7 +43,7 @@ interface CellPlan {
 interface PlannedCheck {
   readonly check: RouteCheck;
   /** The principal-independent part of the request context. */
-  readonly context: RequestContext;
+  readonly context: Map<string, ContextValue>;
 }
 
 /**
@@ -113,7 +113,11 @@ export function accessMatrix(snapshot: Snapshot, query: MatrixQuery): AccessGrou
       for (const id of plan.checkIds) {
         if (verdicts[id] !== UNKNOWN) continue;
         const { check, context } = checks[id] as PlannedCheck;
-        const request = { action: check.action, resource: check.resource, context: overlay(base, context) };
+        const request = {
+          action: check.action,
+          resource: check.resource,
+          context: new LayeredContext([base, context]),
+        };
         verdicts[id] = decide(representative.policies, request) === 'Allowed' ? 1 : 0;
       }
       const allowed = plan.routes.filter((_, i) => (plan.routeChecks[i] as number[]).every((id) => verdicts[id] === 1));

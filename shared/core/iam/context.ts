@@ -1,10 +1,22 @@
 import { parseArn } from './arn.js';
 import type { ContextValue, RequestContext } from './types.js';
 
+const lowerKeys = new Map<string, string>();
+
+/** Key names repeat across requests: lower-case each distinct one once. */
+function lowerKey(key: string): string {
+  let lower = lowerKeys.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (lowerKeys.size < 10_000) lowerKeys.set(key, lower);
+  }
+  return lower;
+}
+
 /** Lower-case the keys of a plain record into a request context. */
 export function contextFrom(record: Readonly<Record<string, ContextValue>>): Map<string, ContextValue> {
   const ctx = new Map<string, ContextValue>();
-  for (const [k, v] of Object.entries(record)) ctx.set(k.toLowerCase(), v);
+  for (const key in record) ctx.set(lowerKey(key), record[key] as ContextValue);
   return ctx;
 }
 
@@ -34,14 +46,26 @@ function requestedRegion(partition: string, service: string, region: string): st
   return 'unspecified';
 }
 
-/** Layer contexts: later ones override earlier ones key by key. */
-export function mergeContexts(...layers: ReadonlyMap<string, ContextValue>[]): Map<string, ContextValue> {
-  const out = new Map<string, ContextValue>();
-  for (const layer of layers) for (const [k, v] of layer) out.set(k, v);
-  return out;
-}
+/**
+ * Several contexts seen as one, later layers winning key by key, without
+ * copying: principal facts, request-derived keys and overrides are each
+ * built once and shared by many requests.
+ */
+export class LayeredContext implements RequestContext {
+  constructor(private readonly layers: readonly ReadonlyMap<string, ContextValue>[]) {}
 
-/** `top` over `base` without copying either: for hot loops that reuse both many times. */
-export function overlay(base: RequestContext, top: RequestContext): RequestContext {
-  return { get: (key) => top.get(key) ?? base.get(key) };
+  get(key: string): ContextValue | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const value = (this.layers[i] as ReadonlyMap<string, ContextValue>).get(key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
+  /** The effective context as one Map (for display and tests). */
+  toMap(): Map<string, ContextValue> {
+    const out = new Map<string, ContextValue>();
+    for (const layer of this.layers) for (const [k, v] of layer) out.set(k, v);
+    return out;
+  }
 }

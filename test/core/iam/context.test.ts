@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextFrom, mergeContexts, requestContext } from '../../../shared/core/iam/context.js';
+import { contextFrom, LayeredContext, requestContext } from '../../../shared/core/iam/context.js';
 
 const NOW = new Date('2026-03-01T12:34:56.789Z');
 
@@ -35,12 +35,13 @@ describe('requestContext', () => {
   });
 });
 
-describe('mergeContexts', () => {
+describe('LayeredContext', () => {
   it('lets later layers override earlier ones key by key', () => {
-    const merged = mergeContexts(
+    const merged = new LayeredContext([
       requestContext('arn:aws:bedrock:us-east-1::foundation-model/m', NOW),
       contextFrom({ 'aws:RequestedRegion': 'us-west-2', 'aws:username': 'alice' }),
-    );
+    ]);
+    expect(merged.toMap().get('aws:requestedregion')).toBe('us-west-2');
     expect(merged.get('aws:requestedregion')).toBe('us-west-2');
     expect(merged.get('aws:username')).toBe('alice');
     expect(merged.get('aws:currenttime')).toBe('2026-03-01T12:34:56Z');
