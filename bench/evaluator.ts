@@ -11,8 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { explainRequest } from '../shared/core/explain/explain.js';
 import { contextFrom, LayeredContext } from '../shared/core/iam/context.js';
@@ -25,7 +24,8 @@ import { type PolicyInputs, simulation } from '../test/differential/harness.js';
 import { batchLine, type PolicySetFixture, type Workload, workload, writeWorkload } from './fixtures.js';
 import { type BenchReport, fmtMs, fmtRate, rate, type Timing, timeAsync, timeSync } from './timing.js';
 
-const CLI = fileURLToPath(new URL('../bin/bedrock-guard.js', import.meta.url));
+// npm runs the bench from the package root.
+const CLI = resolve('bin/bedrock-guard.js');
 const TARGET_RATIO = 300;
 
 export interface EvaluatorBenchOptions {

@@ -3,11 +3,10 @@
  * Regions × every route. Each size runs in its own process so that peak RSS
  * (`maxRSS`) belongs to that size alone.
  *
- * Run alone: `npx tsx bench/matrix.ts [sizes…]`; `npm run bench` runs it with the rest.
+ * `npm run bench` runs it with the rest.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { accessMatrix } from '../shared/core/access/matrix.js';
 import { buildSnapshot } from '../shared/core/snapshot/build.js';
 import { syntheticAccount } from '../test/support/synthetic-account.js';
@@ -52,28 +51,11 @@ function measure(principals: number): MatrixResult {
   };
 }
 
-/**
- * Every size, each in a fresh child process running this file bundled by
- * esbuild, as the CLI and the Lambda handlers ship (tsx's transform would add
- * its own overhead to the figures).
- */
+/** Every size, each in a fresh child process (this file, bundled next to the runner). */
 export function runMatrixBench(sizes = MATRIX_SIZES): MatrixResult[] {
-  const bundle = fileURLToPath(new URL('./out/matrix.js', import.meta.url));
-  buildSync({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  const child = fileURLToPath(new URL('./matrix.js', import.meta.url));
   return sizes.map((n) => {
-    const out = execFileSync(process.execPath, [bundle, '--child', String(n)], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    });
+    const out = execFileSync(process.execPath, [child, '--child', String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
     return JSON.parse(out) as MatrixResult;
   });
 }
@@ -88,13 +70,7 @@ export function formatMatrix(results: readonly MatrixResult[]): string {
   return [`access matrix (${MODELS} models × ${REGIONS.length} Regions × all routes)`, ...rows].join('\n');
 }
 
-const entry = process.argv[1];
-if (entry === fileURLToPath(import.meta.url) || entry?.endsWith('/bench/out/matrix.js')) {
-  const childAt = process.argv.indexOf('--child');
-  if (childAt > 0) {
-    process.stdout.write(JSON.stringify(measure(Number(process.argv[childAt + 1]))));
-  } else {
-    const sizes = process.argv.slice(2).map(Number).filter(Boolean);
-    console.log(formatMatrix(runMatrixBench(sizes.length > 0 ? sizes : MATRIX_SIZES)));
-  }
+const childAt = process.argv.indexOf('--child');
+if (childAt > 0 && process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.stdout.write(JSON.stringify(measure(Number(process.argv[childAt + 1]))));
 }

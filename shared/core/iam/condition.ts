@@ -124,6 +124,12 @@ function compileValues(
     });
 }
 
+/** One context value against a condition's values: any match (none, for a negated operator). */
+function satisfies(matchers: readonly StringTest[], value: string, negated: boolean): boolean {
+  for (const m of matchers) if (m(value)) return !negated;
+  return negated;
+}
+
 /**
  * Compile one condition `operator: { key: value(s) }` pair.
  *
@@ -162,16 +168,14 @@ export function compileCondition(
         return negated;
       }
       const matchers = matchersFor(context);
-      const matchesOne = (v: string) => {
-        for (const m of matchers) if (m(v)) return !negated;
-        return negated;
-      };
-      if (typeof value === 'string') return matchesOne(value);
-      if (set === 'ForAllValues') return value.every(matchesOne);
-      if (set === 'ForAnyValue') return value.some(matchesOne);
+      if (typeof value === 'string') return satisfies(matchers, value, negated);
       // A multivalued key under a single-valued operator: any value may satisfy a
       // positive test, while a negated one needs every value to avoid the set.
-      return negated ? value.every(matchesOne) : value.some(matchesOne);
+      const every = set === 'ForAllValues' || (set === undefined && negated);
+      for (const v of value) {
+        if (satisfies(matchers, v, negated) !== every) return !every;
+      }
+      return every;
     },
   };
 }
