@@ -1,5 +1,4 @@
 import { PolicyGrammarError, SnapshotError } from '../../errors.js';
-import { parseArn } from '../iam/arn.js';
 import type { PolicySet, ScpLevel } from '../iam/evaluate.js';
 import { type CompiledPolicy, compilePolicy, decodePolicyDocument } from '../iam/policy.js';
 import type { PolicySource } from '../iam/types.js';
@@ -346,9 +345,4 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
     scpsPresent: scps.length > 0,
     ...catalogue,
   };
-}
-
-/** The account of an ARN, for messages about principals from elsewhere. */
-export function accountOf(arn: string): string | undefined {
-  return parseArn(arn)?.account;
 }

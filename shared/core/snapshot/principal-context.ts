@@ -1,5 +1,5 @@
 import type { ContextValue } from '../iam/types.js';
-import type { AccountInfo, Principal, PrincipalKind } from './types.js';
+import type { AccountInfo, PrincipalKind } from './types.js';
 
 /** The role session name assumed when none is given: only `aws:userid` of a role reads it. */
 export const DEFAULT_SESSION_NAME = 'bedrock-guard-explain';
@@ -36,4 +36,3 @@ export function isPrincipalKey(key: string): boolean {
   return key.startsWith('aws:principal') || key === 'aws:username' || key === 'aws:userid';
 }
 
-export type { Principal };
