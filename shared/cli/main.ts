@@ -6,11 +6,16 @@ export const USAGE = `bedrock-guard — governance for Amazon Bedrock access
 
 Usage:
   bedrock-guard explain --snapshot DIR --principal ARN --action A --resource ARN [--context k=v]… [--json]
-  bedrock-guard explain --snapshot DIR --batch FILE.jsonl
+      The IAM decision (Allowed, ImplicitlyDenied, ExplicitlyDenied) and the statements that decided it.
+  bedrock-guard explain --snapshot DIR --batch FILE.jsonl|- [--context k=v]…
+      One JSON result per line of {"principal", "action", "resource", "context"?}, in order.
   bedrock-guard explain --snapshot DIR [--principal ARN] --model MODEL_ID --region REGION [--json]
+      Every route to the model (invoke, stream, batch, async, inference profiles, provisioned,
+      bedrock-mantle, API keys) and the check that fails on each; without --principal, everyone's routes.
   bedrock-guard help
 
-Exit codes: 0 success, 1 bad input or error.
+--context key=value overrides a request-context key; repeat a key for a multivalued key.
+Exit codes: 0 done, 1 bad arguments, bad input or a failed batch line.
 `;
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit. */
