@@ -50,8 +50,8 @@ export function renderExplanation(e: Explanation, style: Style): string {
 
 function routeLine(d: RouteDecision, style: Style): string[] {
   const mark = d.allowed ? style.green('✓') : style.red('✗');
-  const via = d.route.via ? style.dim(` via ${d.route.via}`) : '';
-  const lines = [`  ${mark} ${d.route.id.padEnd(28)} ${d.route.apis}${via}`];
+  const lines = [`  ${mark} ${d.route.id}  ${style.dim(d.route.apis)}`];
+  if (d.route.via) lines.push(`      ${style.dim(`via ${d.route.via}`)}`);
   if (d.route.unavailable) lines.push(`      ${style.dim(`(catalogue: ${d.route.unavailable})`)}`);
   if (d.failing) {
     const f = d.failing;

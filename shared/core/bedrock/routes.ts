@@ -123,7 +123,7 @@ function profileRoutes(catalogue: Catalogue, q: RouteQuery): Route[] {
             'bedrock:GetInferenceProfile',
             profile.arn,
             q.region,
-            'reading the profile (console and SDK helpers)',
+            'reading the profile, as consoles and SDK helpers do',
           ),
           advisory: true,
         },

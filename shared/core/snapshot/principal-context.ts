@@ -35,4 +35,3 @@ export function principalContext(p: PrincipalFacts, account: AccountInfo): Map<s
 export function isPrincipalKey(key: string): boolean {
   return key.startsWith('aws:principal') || key === 'aws:username' || key === 'aws:userid';
 }
-
