@@ -162,6 +162,22 @@ describe('bedrock-guard explain', () => {
     expect(r.stderr).toContain('2 of 5 lines failed');
   });
 
+  it('--batch keeps order over many chunks and CRLF line ends', () => {
+    const regions = ['us-east-1', 'us-west-2'];
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({ principal: ALICE, action: 'bedrock:InvokeModel', resource: nova(regions[i % 2] as string) }),
+    );
+    const file = folderWith({ 'big.jsonl': `${lines.join('\r\n')}\r\n` });
+    const r = explain('--batch', `${file}/big.jsonl`);
+    expect(r.code).toBe(0);
+    const decisions = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).decision);
+    expect(decisions).toHaveLength(3000);
+    expect(decisions.every((d, i) => d === (i % 2 === 0 ? 'Allowed' : 'ExplicitlyDenied'))).toBe(true);
+  });
+
   it('--batch - reads standard input', () => {
     const r = runCli(
       ['explain', '--snapshot', snapshot, '--batch', '-'],

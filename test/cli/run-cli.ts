@@ -7,6 +7,7 @@ import { join } from 'node:path';
 export function runCli(args: string[], input?: string) {
   const r = spawnSync(process.execPath, ['bin/bedrock-guard.js', ...args], {
     encoding: 'utf8',
+    maxBuffer: 64 << 20,
     input,
     env: { ...process.env, NO_COLOR: '1' },
   });
