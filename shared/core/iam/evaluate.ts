@@ -15,23 +15,75 @@ export interface PolicySet {
   readonly scps: readonly ScpLevel[];
 }
 
-function ref(policy: CompiledPolicy, s: CompiledStatement): StatementRef {
-  return { policy: policy.source, index: s.index, sid: s.sid, effect: s.effect };
+/** A statement with the policy it belongs to. */
+interface Candidate {
+  readonly policy: CompiledPolicy;
+  readonly statement: CompiledStatement;
 }
 
-/** Matching statements of one effect across policies, in policy order. */
-function matching(
-  policies: readonly CompiledPolicy[],
-  effect: 'Allow' | 'Deny',
-  request: AuthorizationRequest,
-  action: string,
-  out: StatementRef[],
-): void {
+/**
+ * The statements of a policy set that can take part in one action's
+ * decision, by layer and effect; built once per policy set and action, so a
+ * request only tests resources and conditions.
+ */
+interface ActionPlan {
+  /** Every Deny: SCP levels, then the boundary, then identity policies. */
+  readonly denies: readonly Candidate[];
+  readonly scpAllows: readonly { readonly target: string; readonly allows: readonly Candidate[] }[];
+  readonly identityAllows: readonly Candidate[];
+  /** `undefined` when the principal has no permissions boundary. */
+  readonly boundaryAllows: readonly Candidate[] | undefined;
+}
+
+const plans = new WeakMap<PolicySet, Map<string, ActionPlan>>();
+
+function candidates(policies: readonly CompiledPolicy[], action: string, effect: 'Allow' | 'Deny'): Candidate[] {
+  const out: Candidate[] = [];
   for (const policy of policies) {
-    for (const s of policy.statementsFor(action)) {
-      if (s.effect === effect && statementApplies(s, request)) out.push(ref(policy, s));
-    }
+    for (const statement of policy.statementsFor(action))
+      if (statement.effect === effect) out.push({ policy, statement });
   }
+  return out;
+}
+
+function planFor(set: PolicySet, action: string): ActionPlan {
+  let byAction = plans.get(set);
+  if (!byAction) {
+    byAction = new Map();
+    plans.set(set, byAction);
+  }
+  let plan = byAction.get(action);
+  if (!plan) {
+    const boundary = set.boundary ? [set.boundary] : [];
+    plan = {
+      denies: [
+        ...set.scps.flatMap((level) => candidates(level.policies, action, 'Deny')),
+        ...candidates(boundary, action, 'Deny'),
+        ...candidates(set.identity, action, 'Deny'),
+      ],
+      scpAllows: set.scps.map((level) => ({
+        target: level.target,
+        allows: candidates(level.policies, action, 'Allow'),
+      })),
+      identityAllows: candidates(set.identity, action, 'Allow'),
+      boundaryAllows: set.boundary ? candidates(boundary, action, 'Allow') : undefined,
+    };
+    byAction.set(action, plan);
+  }
+  return plan;
+}
+
+function ref({ policy, statement }: Candidate): StatementRef {
+  return { policy: policy.source, index: statement.index, sid: statement.sid, effect: statement.effect };
+}
+
+function collect(list: readonly Candidate[], request: AuthorizationRequest, out: StatementRef[]): void {
+  for (const c of list) if (statementApplies(c.statement, request)) out.push(ref(c));
+}
+
+function anyApplies(list: readonly Candidate[], request: AuthorizationRequest): boolean {
+  for (const c of list) if (statementApplies(c.statement, request)) return true;
+  return false;
 }
 
 /**
@@ -45,12 +97,10 @@ function matching(
  * // → { decision: 'ImplicitlyDenied', statements: [], blockedBy: { layer: 'boundary' } }
  */
 export function evaluate(set: PolicySet, request: AuthorizationRequest): EvaluationResult {
-  const action = request.action.toLowerCase();
+  const plan = planFor(set, request.action.toLowerCase());
 
   const denies: StatementRef[] = [];
-  for (const level of set.scps) matching(level.policies, 'Deny', request, action, denies);
-  if (set.boundary) matching([set.boundary], 'Deny', request, action, denies);
-  matching(set.identity, 'Deny', request, action, denies);
+  collect(plan.denies, request, denies);
   const firstDeny = denies[0];
   if (firstDeny) {
     const { layer, target } = firstDeny.policy;
@@ -61,43 +111,29 @@ export function evaluate(set: PolicySet, request: AuthorizationRequest): Evaluat
     };
   }
 
-  const allows: StatementRef[] = [];
-  for (const level of set.scps) {
-    const before = allows.length;
-    matching(level.policies, 'Allow', request, action, allows);
-    if (allows.length === before) {
+  const scpAllows: StatementRef[] = [];
+  for (const level of plan.scpAllows) {
+    const before = scpAllows.length;
+    collect(level.allows, request, scpAllows);
+    if (scpAllows.length === before) {
       return { decision: 'ImplicitlyDenied', statements: [], blockedBy: { layer: 'scp', target: level.target } };
     }
   }
-  const identityStart = allows.length;
-  matching(set.identity, 'Allow', request, action, allows);
-  if (allows.length === identityStart) {
+  // Identity statements first: they are what granted the access.
+  const allows: StatementRef[] = [];
+  collect(plan.identityAllows, request, allows);
+  if (allows.length === 0) {
     return { decision: 'ImplicitlyDenied', statements: [], blockedBy: { layer: 'identity' } };
   }
-  if (set.boundary) {
+  if (plan.boundaryAllows) {
     const before = allows.length;
-    matching([set.boundary], 'Allow', request, action, allows);
+    collect(plan.boundaryAllows, request, allows);
     if (allows.length === before) {
       return { decision: 'ImplicitlyDenied', statements: [], blockedBy: { layer: 'boundary' } };
     }
   }
-  // Identity statements first: they are what granted the access.
-  const ordered = [...allows.slice(identityStart), ...allows.slice(0, identityStart)];
-  return { decision: 'Allowed', statements: ordered };
-}
-
-function anyApplies(
-  policies: readonly CompiledPolicy[],
-  effect: 'Allow' | 'Deny',
-  request: AuthorizationRequest,
-  action: string,
-) {
-  for (const policy of policies) {
-    for (const s of policy.statementsFor(action)) {
-      if (s.effect === effect && statementApplies(s, request)) return true;
-    }
-  }
-  return false;
+  for (const s of scpAllows) allows.push(s);
+  return { decision: 'Allowed', statements: allows };
 }
 
 /**
@@ -105,12 +141,10 @@ function anyApplies(
  * statements: for sweeps over millions of requests (the access matrix).
  */
 export function decide(set: PolicySet, request: AuthorizationRequest): Decision {
-  const action = request.action.toLowerCase();
-  for (const level of set.scps) if (anyApplies(level.policies, 'Deny', request, action)) return 'ExplicitlyDenied';
-  if (set.boundary && anyApplies([set.boundary], 'Deny', request, action)) return 'ExplicitlyDenied';
-  if (anyApplies(set.identity, 'Deny', request, action)) return 'ExplicitlyDenied';
-  for (const level of set.scps) if (!anyApplies(level.policies, 'Allow', request, action)) return 'ImplicitlyDenied';
-  if (!anyApplies(set.identity, 'Allow', request, action)) return 'ImplicitlyDenied';
-  if (set.boundary && !anyApplies([set.boundary], 'Allow', request, action)) return 'ImplicitlyDenied';
+  const plan = planFor(set, request.action.toLowerCase());
+  if (anyApplies(plan.denies, request)) return 'ExplicitlyDenied';
+  for (const level of plan.scpAllows) if (!anyApplies(level.allows, request)) return 'ImplicitlyDenied';
+  if (!anyApplies(plan.identityAllows, request)) return 'ImplicitlyDenied';
+  if (plan.boundaryAllows && !anyApplies(plan.boundaryAllows, request)) return 'ImplicitlyDenied';
   return 'Allowed';
 }
