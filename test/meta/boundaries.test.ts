@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Every source file below `dir`. */
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.(ts|js)$/.test(name) ? [path] : [];
+  });
+}
+
+const importsOf = (file: string) =>
+  [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1] as string);
+
+describe('module boundaries', () => {
+  it('keeps the AGPL oracle (@cloud-copilot/iam-simulate) out of shipped code and the bundle', () => {
+    const shipped = ['shared', 'bin', 'functions'].flatMap((d) => {
+      try {
+        return sources(d);
+      } catch {
+        return [];
+      }
+    });
+    expect(shipped.length).toBeGreaterThan(30);
+    for (const file of shipped) {
+      expect(
+        importsOf(file).filter((i) => i.startsWith('@cloud-copilot/')),
+        file,
+      ).toEqual([]);
+    }
+    // The global setup has just built the CLI bundle.
+    expect(readFileSync('dist/cli.js', 'utf8')).not.toContain('cloud-copilot');
+  });
+
+  it('keeps the core pure: no AWS SDK, no file system, no network in shared/core', () => {
+    for (const file of sources('shared/core')) {
+      const forbidden = importsOf(file).filter((i) => /^(@aws-sdk\/|node:|fs$|http|net$)/.test(i));
+      expect(forbidden, file).toEqual([]);
+    }
+  });
+});
