@@ -140,16 +140,29 @@ function profileRoutes(catalogue: Catalogue, q: RouteQuery): Route[] {
   return routes;
 }
 
+/**
+ * Provisioned throughput is bought for a model or one of its context-length
+ * variants (`amazon.nova-lite-v1:0:300k`); a version suffix (`:1`) is another model.
+ */
+function servesModel(arn: string, modelId: string): boolean {
+  const id = modelIdOf(arn);
+  if (id === undefined || !id.startsWith(modelId)) return false;
+  const rest = id.slice(modelId.length);
+  return rest === '' || /^:(?!\d+$)[^:]+$/.test(rest);
+}
+
 function provisionedRoutes(catalogue: Catalogue, q: RouteQuery): Route[] {
   return catalogue.provisionedModels
-    .filter((p) => p.region === q.region && modelIdOf(p.foundationModelArn ?? p.modelArn) === q.modelId)
-    .map((p) => ({
-      id: `provisioned:${p.name ?? p.arn}`,
-      kind: 'provisioned' as const,
-      apis: 'InvokeModel, Converse (and streams) on provisioned throughput',
-      via: p.arn,
-      checks: [check(INVOKE, p.arn, q.region, 'the provisioned model')],
-    }));
+    .filter((p) => p.region === q.region && servesModel(p.foundationModelArn ?? p.modelArn, q.modelId))
+    .flatMap((p) =>
+      [INVOKE, STREAM].map((action) => ({
+        id: `provisioned${action === STREAM ? '-stream' : ''}:${p.name ?? p.arn}`,
+        kind: 'provisioned' as const,
+        apis: action === STREAM ? 'InvokeModelWithResponseStream, ConverseStream' : 'InvokeModel, Converse',
+        via: p.arn,
+        checks: [check(action, p.arn, q.region, 'the provisioned model')],
+      })),
+    );
 }
 
 /**

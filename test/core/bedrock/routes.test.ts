@@ -272,3 +272,64 @@ describe('GovCloud (seed 000)', () => {
     expect(routes.find((r) => r.route.id === 'invoke')?.allowed).toBe(true);
   });
 });
+
+describe('provisioned throughput', () => {
+  const provisioned = 'arn:aws:bedrock:us-east-1:111122223333:provisioned-model/pq8r2s4t6v1w';
+  const snapshot = (statements: unknown[]) =>
+    buildSnapshot({
+      account: ACCOUNT,
+      iam: {
+        UserDetailList: [],
+        GroupDetailList: [],
+        Policies: [],
+        RoleDetailList: [
+          {
+            RoleName: 'App',
+            RoleId: 'AROAEXAMPLEAPP',
+            Arn: 'arn:aws:iam::111122223333:role/App',
+            Path: '/',
+            RolePolicyList: [
+              { PolicyName: 'bedrock', PolicyDocument: { Version: '2012-10-17', Statement: statements } },
+            ],
+            AttachedManagedPolicies: [],
+          },
+        ],
+      },
+      provisionedModels: {
+        'us-east-1': {
+          provisionedModelSummaries: [
+            {
+              provisionedModelName: 'nova-lite-reserved',
+              provisionedModelArn: provisioned,
+              modelArn: fm('us-east-1', 'amazon.nova-lite-v1:0:300k'),
+              foundationModelArn: fm('us-east-1', 'amazon.nova-lite-v1:0:300k'),
+            },
+          ],
+        },
+      },
+    });
+
+  it('routes a model to the throughput bought for its context-length variant, checked on the provisioned ARN', () => {
+    const s = snapshot([{ Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: provisioned }]);
+    const m = explainModel(s, {
+      principal: 'arn:aws:iam::111122223333:role/App',
+      modelId: 'amazon.nova-lite-v1:0',
+      region: 'us-east-1',
+    });
+    expect(route(m, 'provisioned:nova-lite-reserved').allowed).toBe(true);
+    expect(route(m, 'provisioned-stream:nova-lite-reserved').failing?.check).toMatchObject({
+      action: 'bedrock:InvokeModelWithResponseStream',
+      resource: provisioned,
+    });
+    expect(route(m, 'invoke').allowed).toBe(false);
+  });
+
+  it('does not take a version suffix for a variant', () => {
+    const routes = bedrockRoutes(snapshot([]), {
+      modelId: 'amazon.nova-lite-v1',
+      region: 'us-east-1',
+      principalKind: 'role',
+    });
+    expect(routes.map((r) => r.kind)).not.toContain('provisioned');
+  });
+});
