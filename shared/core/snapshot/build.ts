@@ -50,7 +50,6 @@ function readAccount(raw: unknown): AccountInfo {
  */
 class PolicyCompiler {
   private readonly byText = new Map<string, { id: string; policy: CompiledPolicy }>();
-  readonly byId = new Map<string, CompiledPolicy>();
 
   compile(document: unknown, source: PolicySource, where: string): { id: string; policy: CompiledPolicy } {
     const decoded = withHint(() => decodePolicyDocument(document, where));
@@ -61,7 +60,6 @@ class PolicyCompiler {
       this.byText.set(text, shared);
     }
     const policy = shared.policy.source === source ? shared.policy : { ...shared.policy, source };
-    this.byId.set(source.kind === 'inline' ? `${source.id}/${source.name}` : source.id, policy);
     return { id: shared.id, policy };
   }
 }
@@ -255,12 +253,12 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
     const id = entry.get(kind === 'user' ? 'UserId' : 'RoleId').string();
     const path = entry.get('Path').optionalString() ?? '/';
     const listKey = kind === 'user' ? 'UserPolicyList' : 'RolePolicyList';
-    const identity: { id: string; policy: CompiledPolicy }[] = [...reader.inlinePolicies(entry, listKey, arn)];
-    const managedPolicyArns: string[] = [];
-    for (const m of entry.get('AttachedManagedPolicies').list()) {
-      identity.push(reader.managedPolicy(m.get('PolicyArn'), 'identity'));
-      managedPolicyArns.push(m.get('PolicyArn').string());
-    }
+    const inline = reader.inlinePolicies(entry, listKey, arn);
+    const managed = entry
+      .get('AttachedManagedPolicies')
+      .list()
+      .map((m) => reader.managedPolicy(m.get('PolicyArn'), 'identity'));
+    const identity: { id: string; policy: CompiledPolicy }[] = [...inline, ...managed];
     const groupNames =
       kind === 'user'
         ? entry
@@ -317,11 +315,8 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
       tags,
       groups: groupNames,
       serviceLinked,
-      managedPolicyArns,
-      inlinePolicyNames: entry
-        .get(listKey)
-        .list()
-        .map((p) => p.get('PolicyName').string()),
+      managedPolicyArns: managed.map((m) => m.id),
+      inlinePolicyNames: inline.map((p) => p.policy.source.name),
       boundaryArn: boundary?.id,
       trustPolicy:
         trust === undefined
@@ -341,7 +336,6 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
     principals,
     principal: (arn) => byArn.get(arn),
     managedPolicies: reader.managed,
-    compiledPolicies: reader.compiler.byId,
     scpsPresent: scps.length > 0,
     ...catalogue,
   };

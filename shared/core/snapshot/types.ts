@@ -1,5 +1,4 @@
 import type { PolicySet } from '../iam/evaluate.js';
-import type { CompiledPolicy } from '../iam/policy.js';
 
 /** `account.json`: which account and Regions the snapshot describes. */
 export interface AccountInfo {
@@ -85,8 +84,6 @@ export interface Snapshot {
   readonly principals: readonly Principal[];
   principal(arn: string): Principal | undefined;
   readonly managedPolicies: ReadonlyMap<string, ManagedPolicy>;
-  /** Compiled identity policies by id, for explanations and planning. */
-  readonly compiledPolicies: ReadonlyMap<string, CompiledPolicy>;
   readonly scpsPresent: boolean;
   readonly foundationModels: readonly FoundationModel[];
   readonly inferenceProfiles: readonly InferenceProfile[];
