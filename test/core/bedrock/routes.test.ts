@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bedrockRoutes } from '../../../shared/core/bedrock/routes.js';
 import { explainModel } from '../../../shared/core/explain/explain.js';
 import { buildSnapshot } from '../../../shared/core/snapshot/build.js';
+import type { SnapshotFiles } from '../../../shared/core/snapshot/files.js';
 
 const ACCOUNT = { accountId: '111122223333', partition: 'aws', regions: ['us-east-1', 'us-east-2', 'us-west-2'] };
 const NOVA = 'amazon.nova-micro-v1:0';
@@ -46,9 +47,11 @@ const catalogue = {
   },
 };
 
-function snapshotWith(roleStatements: unknown[], scps?: unknown[]) {
+/** An account with one role, `App`, whose inline policy holds `statements`; `files` adds or replaces snapshot files. */
+function oneRoleSnapshot(statements: unknown[], files: Partial<SnapshotFiles> = {}) {
+  const account = (files.account ?? ACCOUNT) as typeof ACCOUNT;
   return buildSnapshot({
-    account: ACCOUNT,
+    account,
     iam: {
       UserDetailList: [],
       GroupDetailList: [],
@@ -57,30 +60,23 @@ function snapshotWith(roleStatements: unknown[], scps?: unknown[]) {
         {
           RoleName: 'App',
           RoleId: 'AROAEXAMPLEAPP',
-          Arn: 'arn:aws:iam::111122223333:role/App',
+          Arn: `arn:${account.partition}:iam::111122223333:role/App`,
           Path: '/',
-          RolePolicyList: [
-            { PolicyName: 'bedrock', PolicyDocument: { Version: '2012-10-17', Statement: roleStatements } },
-          ],
+          RolePolicyList: [{ PolicyName: 'bedrock', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
           AttachedManagedPolicies: [],
           Tags: [],
         },
       ],
     },
-    ...(scps
-      ? {
-          scps: {
-            levels: [
-              {
-                target: 'r-root',
-                policies: scps.map((s, i) => ({ Id: `p-${i}`, Name: `scp${i}`, Content: JSON.stringify(s) })),
-              },
-            ],
-          },
-        }
-      : {}),
-    ...catalogue,
+    ...files,
   });
+}
+
+function snapshotWith(roleStatements: unknown[], scps?: unknown[]) {
+  const levels = scps && [
+    { target: 'r-root', policies: scps.map((s, i) => ({ Id: `p-${i}`, Name: `scp${i}`, Content: JSON.stringify(s) })) },
+  ];
+  return oneRoleSnapshot(roleStatements, { ...catalogue, ...(levels ? { scps: { levels } } : {}) });
 }
 
 const explain = (snapshot: ReturnType<typeof snapshotWith>, modelId: string) =>
@@ -210,44 +206,18 @@ describe('explainModel', () => {
 
 describe('GovCloud (seed 000)', () => {
   const govSnapshot = (denyResource: string) =>
-    buildSnapshot({
-      account: { accountId: '111122223333', partition: 'aws-us-gov', regions: ['us-gov-west-1'] },
-      iam: {
-        UserDetailList: [],
-        GroupDetailList: [],
-        Policies: [],
-        RoleDetailList: [
-          {
-            RoleName: 'App',
-            RoleId: 'AROAEXAMPLEAPP',
-            Arn: 'arn:aws-us-gov:iam::111122223333:role/App',
-            Path: '/',
-            RolePolicyList: [
-              {
-                PolicyName: 'bedrock',
-                PolicyDocument: {
-                  Version: '2012-10-17',
-                  Statement: [
-                    { Effect: 'Allow', Action: 'bedrock:*', Resource: '*' },
-                    {
-                      Sid: 'DenyInference',
-                      Effect: 'Deny',
-                      Action: [
-                        'bedrock:InvokeModel',
-                        'bedrock:InvokeModelWithResponseStream',
-                        'bedrock:CreateModelInvocationJob',
-                      ],
-                      Resource: denyResource,
-                    },
-                  ],
-                },
-              },
-            ],
-            AttachedManagedPolicies: [],
-          },
-        ],
-      },
-    });
+    oneRoleSnapshot(
+      [
+        { Effect: 'Allow', Action: 'bedrock:*', Resource: '*' },
+        {
+          Sid: 'DenyInference',
+          Effect: 'Deny',
+          Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:CreateModelInvocationJob'],
+          Resource: denyResource,
+        },
+      ],
+      { account: { accountId: '111122223333', partition: 'aws-us-gov', regions: ['us-gov-west-1'] } },
+    );
   const routesOf = (denyResource: string) =>
     explainModel(govSnapshot(denyResource), {
       principal: 'arn:aws-us-gov:iam::111122223333:role/App',
@@ -276,25 +246,7 @@ describe('GovCloud (seed 000)', () => {
 describe('provisioned throughput', () => {
   const provisioned = 'arn:aws:bedrock:us-east-1:111122223333:provisioned-model/pq8r2s4t6v1w';
   const snapshot = (statements: unknown[]) =>
-    buildSnapshot({
-      account: ACCOUNT,
-      iam: {
-        UserDetailList: [],
-        GroupDetailList: [],
-        Policies: [],
-        RoleDetailList: [
-          {
-            RoleName: 'App',
-            RoleId: 'AROAEXAMPLEAPP',
-            Arn: 'arn:aws:iam::111122223333:role/App',
-            Path: '/',
-            RolePolicyList: [
-              { PolicyName: 'bedrock', PolicyDocument: { Version: '2012-10-17', Statement: statements } },
-            ],
-            AttachedManagedPolicies: [],
-          },
-        ],
-      },
+    oneRoleSnapshot(statements, {
       provisionedModels: {
         'us-east-1': {
           provisionedModelSummaries: [
