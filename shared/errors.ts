@@ -1,3 +1,6 @@
+import { formatIssue } from './core/policy-file/issues.js';
+import type { PolicyFileIssue } from './core/policy-file/types.js';
+
 /**
  * The error hierarchy of bedrock-guard. Every error a user can cause carries
  * where it happened (`location`) and what to do about it (`hint`), so that the
@@ -43,5 +46,22 @@ export class UsageError extends BedrockGuardError {
   constructor(message: string, options: { location?: string; hint?: string; cause?: unknown } = {}) {
     super(message, options);
     this.name = 'UsageError';
+  }
+}
+
+/** A policy file (`bedrock-guard.yaml`) that doesn't validate: every error, each with its path and line:col. */
+export class PolicyFileError extends BedrockGuardError {
+  readonly issues: readonly PolicyFileIssue[];
+
+  constructor(file: string, issues: readonly PolicyFileIssue[]) {
+    const count = `${issues.length} error${issues.length === 1 ? '' : 's'}`;
+    super(`invalid policy file (${count})`, { location: file });
+    this.name = 'PolicyFileError';
+    this.issues = issues;
+  }
+
+  /** One block per issue: `file:line:col: error: message (at path)` and its `  hint: …` line. */
+  override describe(): string {
+    return this.issues.map((issue) => formatIssue(this.location ?? '', issue)).join('\n');
   }
 }

@@ -1,10 +1,18 @@
 import { BedrockGuardError } from '../errors.js';
 import { explainCommand } from './commands/explain.js';
+import { planCommand } from './commands/plan.js';
+import { validateCommand } from './commands/validate.js';
 import type { Io } from './io.js';
 
 export const USAGE = `bedrock-guard — governance for Amazon Bedrock access
 
 Usage:
+  bedrock-guard validate FILE [--snapshot DIR] [--json]
+      Checks a policy file (bedrock-guard.yaml): every error and warning with its line:col.
+      With --snapshot, model ids that match no model in the snapshot's catalogue are warnings.
+  bedrock-guard plan [--policy FILE] --snapshot DIR [--json | --sarif] [--report FILE.html]
+      What breaks the policy file (default ./bedrock-guard.yaml) and the guard-owned denies that would
+      contain it, like \`terraform plan\`: human output, JSON, SARIF 2.1.0, and a self-contained HTML report.
   bedrock-guard explain --snapshot DIR --principal ARN --action A --resource ARN [--context k=v]… [--json]
       The IAM decision (Allowed, ImplicitlyDenied, ExplicitlyDenied) and the statements that decided it.
   bedrock-guard explain --snapshot DIR --batch FILE.jsonl|- [--context k=v]…
@@ -15,7 +23,8 @@ Usage:
   bedrock-guard help
 
 --context key=value overrides a request-context key; repeat a key for a multivalued key.
-Exit codes: 0 done, 1 bad arguments, bad input or a failed batch line.
+Exit codes: 0 done (plan: no drift), 2 plan found drift, 1 bad arguments, bad input (an invalid
+policy file) or a failed batch line.
 `;
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit. */
@@ -31,6 +40,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return 0;
       case 'explain':
         return await explainCommand(rest, io);
+      case 'validate':
+        return await validateCommand(rest, io);
+      case 'plan':
+        return await planCommand(rest, io);
       default:
         io.stderr.write(`bedrock-guard: unknown command "${command}"\n\n${USAGE}`);
         return 1;

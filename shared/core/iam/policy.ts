@@ -7,6 +7,8 @@ export interface CompiledStatement {
   readonly index: number;
   readonly sid: string | undefined;
   readonly effect: Effect;
+  /** The statement as written, for rules that judge its shape (which condition keys it sets, a `*` resource). */
+  readonly raw: Readonly<Record<string, unknown>>;
   /** True when the request's action is covered (Action) or not excluded (NotAction). */
   matchesAction(actionLower: string): boolean;
   matchesResource(resource: string, context: RequestContext): boolean;
@@ -166,6 +168,7 @@ function compileStatement(
     index,
     sid: s.Sid as string | undefined,
     effect,
+    raw: s,
     matchesAction: notAction ? (a) => !actionTest(a) : actionTest,
     matchesResource: !resources
       ? () => true

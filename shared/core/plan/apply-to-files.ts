@@ -1,0 +1,113 @@
+import type { SnapshotFiles } from '../snapshot/files.js';
+import { GUARD_PATH, isGuardInlineName, isGuardPolicyArn } from './guard-owned.js';
+import type { DenyMechanism } from './types.js';
+
+/** A change to one principal's guard-owned deny. */
+export type DenyChange =
+  | {
+      readonly type: 'put';
+      readonly principal: string;
+      readonly mechanism: DenyMechanism;
+      readonly policyName: string;
+      readonly policyArn?: string;
+      readonly document: unknown;
+    }
+  | {
+      readonly type: 'remove';
+      readonly principal: string;
+      readonly mechanism: DenyMechanism;
+      readonly policyName: string;
+      readonly policyArn?: string;
+    };
+
+type Json = Record<string, unknown>;
+const LISTS = [
+  ['UserDetailList', 'UserPolicyList'],
+  ['RoleDetailList', 'RolePolicyList'],
+] as const;
+
+const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
+
+/**
+ * The snapshot files as they would be after the changes: what `apply` would
+ * write, done to `iam.json` in memory (copy on write; the input is not
+ * modified). Used to check a plan before anything touches AWS.
+ */
+export function applyToFiles(files: SnapshotFiles, changes: readonly DenyChange[]): SnapshotFiles {
+  if (changes.length === 0) return files;
+  const iam = { ...(files.iam as Json) };
+  const byPrincipal = new Map<string, DenyChange[]>();
+  for (const c of changes) byPrincipal.set(c.principal, [...(byPrincipal.get(c.principal) ?? []), c]);
+  let policies = list(iam.Policies);
+  const removedArns = new Set<string>();
+
+  for (const [detailKey, inlineKey] of LISTS) {
+    iam[detailKey] = list(iam[detailKey]).map((entry) => {
+      const own = byPrincipal.get(entry.Arn as string);
+      if (!own) return entry;
+      let attached = list(entry.AttachedManagedPolicies);
+      let inline = list(entry[inlineKey]);
+      for (const change of own) {
+        // A principal holds one guard deny: a put replaces any other guard deny it has.
+        attached = attached.filter((a) => !isGuardPolicyArn(a.PolicyArn as string) || a.PolicyArn === change.policyArn);
+        inline = inline.filter((p) => !isGuardInlineName(p.PolicyName as string));
+        if (change.type === 'remove') {
+          attached = attached.filter((a) => a.PolicyArn !== change.policyArn);
+          if (change.policyArn) removedArns.add(change.policyArn);
+          continue;
+        }
+        if (change.mechanism === 'inline') {
+          inline = [...inline, { PolicyName: change.policyName, PolicyDocument: change.document }];
+          continue;
+        }
+        const arn = change.policyArn as string;
+        if (!attached.some((a) => a.PolicyArn === arn)) {
+          attached = [...attached, { PolicyName: change.policyName, PolicyArn: arn }];
+        }
+        policies = [
+          ...policies.filter((p) => p.Arn !== arn),
+          {
+            PolicyName: change.policyName,
+            Arn: arn,
+            Path: GUARD_PATH,
+            DefaultVersionId: 'v1',
+            AttachmentCount: 1,
+            IsAttachable: true,
+            PolicyVersionList: [{ Document: change.document, VersionId: 'v1', IsDefaultVersion: true }],
+          },
+        ];
+      }
+      return { ...entry, AttachedManagedPolicies: attached, [inlineKey]: inline };
+    });
+  }
+  if (removedArns.size > 0) policies = policies.filter((p) => !removedArns.has(p.Arn as string));
+  iam.Policies = policies;
+  return { ...files, iam };
+}
+
+/** The files without any guard-owned policy: the access the account grants by itself. */
+export function withoutGuardPolicies(files: SnapshotFiles): SnapshotFiles {
+  const iam = { ...(files.iam as Json) };
+  for (const [detailKey, inlineKey] of LISTS) {
+    iam[detailKey] = list(iam[detailKey]).map((entry) => ({
+      ...entry,
+      AttachedManagedPolicies: list(entry.AttachedManagedPolicies).filter(
+        (a) => !isGuardPolicyArn(a.PolicyArn as string),
+      ),
+      [inlineKey]: list(entry[inlineKey]).filter((p) => !isGuardInlineName(p.PolicyName as string)),
+    }));
+  }
+  return { ...files, iam };
+}
+
+/** Whether the captured account holds any guard-owned policy. */
+export function hasGuardPolicies(files: SnapshotFiles): boolean {
+  const iam = files.iam as Json;
+  return LISTS.some(([detailKey, inlineKey]) =>
+    list(iam[detailKey]).some(
+      (e) =>
+        list(e.AttachedManagedPolicies).some((a) => isGuardPolicyArn(a.PolicyArn as string)) ||
+        list(e[inlineKey]).some((p) => isGuardInlineName(p.PolicyName as string)),
+    ),
+  );
+}

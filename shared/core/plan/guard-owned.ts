@@ -1,0 +1,56 @@
+import type { Principal, Snapshot } from '../snapshot/types.js';
+import type { DenyMechanism } from './types.js';
+
+/**
+ * What marks a policy as the guard's own: managed policies live under this
+ * IAM path (and carry the tag below); inline policies carry the name prefix.
+ * The guard only ever writes, changes or deletes policies marked this way.
+ */
+export const GUARD_PATH = '/bedrock-guard/';
+export const GUARD_TAG = { key: 'managed-by', value: 'bedrock-guard' } as const;
+const PREFIX = 'bedrock-guard-';
+
+/** One deny per principal; managed policy names are unique per account, so the name carries the principal. */
+export const guardPolicyName = (p: Pick<Principal, 'kind' | 'name'>): string => `${PREFIX}deny-${p.kind}-${p.name}`;
+
+export const guardPolicyArn = (partition: string, account: string, name: string): string =>
+  `arn:${partition}:iam::${account}:policy${GUARD_PATH}${name}`;
+
+export const isGuardPolicyArn = (arn: string): boolean => arn.includes(`:policy${GUARD_PATH}`);
+export const isGuardInlineName = (name: string): boolean => name.startsWith(PREFIX);
+
+/** A guard-owned deny found on a principal. */
+export interface ExistingDeny {
+  readonly mechanism: DenyMechanism;
+  readonly policyName: string;
+  readonly policyArn?: string;
+  readonly document: unknown;
+}
+
+/** The guard's deny policies on a principal as captured (normally one; more only if someone copied them). */
+export function existingDenies(snapshot: Snapshot, principal: Principal): ExistingDeny[] {
+  const out: ExistingDeny[] = [];
+  for (const arn of principal.managedPolicyArns) {
+    if (!isGuardPolicyArn(arn)) continue;
+    const policy = snapshot.managedPolicies.get(arn);
+    out.push({
+      mechanism: 'managed',
+      policyName: policy?.name ?? arn.slice(arn.lastIndexOf('/') + 1),
+      policyArn: arn,
+      document: policy?.document,
+    });
+  }
+  for (const policy of principal.policies.identity) {
+    const { source } = policy;
+    if (source.kind !== 'inline' || source.id !== principal.arn || !isGuardInlineName(source.name)) continue;
+    out.push({
+      mechanism: 'inline',
+      policyName: source.name,
+      document: { Version: '2012-10-17', Statement: policy.statements.map((s) => s.raw) },
+    });
+  }
+  return out;
+}
+
+/** Characters of a policy document as IAM counts them: without insignificant whitespace. */
+export const documentSize = (document: unknown): number => JSON.stringify(document).length;

@@ -1,0 +1,67 @@
+import { LayeredContext, requestContext } from '../iam/context.js';
+import { evaluate } from '../iam/evaluate.js';
+import type { ContextValue, EvaluationResult } from '../iam/types.js';
+import { principalContext } from '../snapshot/principal-context.js';
+import type { Principal, Snapshot } from '../snapshot/types.js';
+
+/** A request a rule asks about: the action, the resource, and keys the request itself sets (lower-case). */
+export interface ProbeRequest {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Evaluates the requests rules ask about, with statements, once per distinct
+ * principal (`decisionKey`) and request: every principal of a group gets the
+ * same answer, so a sweep costs what the distinct policy sets cost.
+ */
+export class Prober {
+  private readonly results = new Map<string, EvaluationResult>();
+  private readonly facts = new Map<string, Map<string, ContextValue>>();
+  private readonly resources = new Map<string, Map<string, ContextValue>>();
+
+  constructor(
+    private readonly snapshot: Snapshot,
+    private readonly now: Date,
+  ) {}
+
+  evaluate(principal: Principal, request: ProbeRequest): EvaluationResult {
+    const extra = request.context ? Object.entries(request.context).sort().join(';') : '';
+    const key = `${principal.decisionKey}\n${request.action}\n${request.resource}\n${extra}`;
+    let result = this.results.get(key);
+    if (!result) {
+      const layers = [this.factsOf(principal), this.resourceContext(request.resource)];
+      if (request.context) layers.push(new Map(Object.entries(request.context)));
+      result = evaluate(principal.policies, {
+        action: request.action,
+        resource: request.resource,
+        context: new LayeredContext(layers),
+      });
+      this.results.set(key, result);
+    }
+    return result;
+  }
+
+  allows(principal: Principal, request: ProbeRequest): boolean {
+    return this.evaluate(principal, request).decision === 'Allowed';
+  }
+
+  private factsOf(principal: Principal): Map<string, ContextValue> {
+    let facts = this.facts.get(principal.decisionKey);
+    if (!facts) {
+      facts = principalContext(principal, this.snapshot.account);
+      this.facts.set(principal.decisionKey, facts);
+    }
+    return facts;
+  }
+
+  private resourceContext(resource: string): Map<string, ContextValue> {
+    let ctx = this.resources.get(resource);
+    if (!ctx) {
+      ctx = requestContext(resource, this.now);
+      this.resources.set(resource, ctx);
+    }
+    return ctx;
+  }
+}

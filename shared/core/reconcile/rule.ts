@@ -1,0 +1,83 @@
+import type { RouteCheck } from '../bedrock/routes.js';
+import type { DesiredState, Grants } from '../desired/grants.js';
+import type { StatementRef } from '../iam/types.js';
+import type { PolicyFile, RuleId, Severity } from '../policy-file/types.js';
+import type { Principal, Snapshot } from '../snapshot/types.js';
+import type { Cohort } from './access.js';
+import type { Prober } from './prober.js';
+import type { Scope } from './scope.js';
+import type { Finding } from './types.js';
+
+/** Everything a rule may read; built once per reconcile. */
+export interface RuleContext {
+  readonly snapshot: Snapshot;
+  readonly policy: PolicyFile;
+  readonly desired: DesiredState;
+  readonly scope: Scope;
+  readonly cohorts: readonly Cohort[];
+  readonly prober: Prober;
+}
+
+/** A built-in check: one file each under `rules/`, listed in `rules/index.ts`. */
+export interface Rule {
+  readonly id: RuleId;
+  readonly title: string;
+  readonly severity: Severity;
+  /** Whether a guard-owned deny can contain it; other rules alert even in `enforce` mode. */
+  readonly containable: boolean;
+  /** What the rule checks and why, for `docs/rules.md` and `--help`. */
+  readonly docs: string;
+  /** A snapshot fact and a policy-file line that break the rule, and the change that makes it pass. */
+  readonly example: { readonly violating: string; readonly compliant: string };
+  check(ctx: RuleContext): Finding[];
+}
+
+export type FindingFields = Omit<
+  Finding,
+  'rule' | 'severity' | 'mode' | 'status' | 'principal' | 'principalKind' | 'exemptReason' | 'position'
+>;
+
+/** A finding with the parts every rule fills the same way: severity and mode from the file, exemption. */
+export function makeFinding(
+  ctx: RuleContext,
+  rule: Rule,
+  principal: Principal,
+  grants: Grants,
+  fields: FindingFields,
+): Finding {
+  const setting = ctx.policy.rules[rule.id];
+  const position = ctx.policy.source.positionOf(['rules', rule.id]);
+  return {
+    rule: rule.id,
+    severity: setting.severity ?? rule.severity,
+    mode: rule.containable && setting.mode === 'enforce' ? 'enforce' : 'alert',
+    status: grants.exemptReason ? 'exempt' : 'open',
+    principal: principal.arn,
+    principalKind: principal.kind,
+    ...fields,
+    ...(grants.exemptReason ? { exemptReason: grants.exemptReason } : {}),
+    ...(position ? { position } : {}),
+  };
+}
+
+/** Whether the file turns the rule off. */
+export const ruleEnabled = (ctx: RuleContext, rule: Rule): boolean => ctx.policy.rules[rule.id].mode !== 'off';
+
+/** The statements that let each deciding check of a route through, without repeats. */
+export function allowingStatements(ctx: RuleContext, principal: Principal, checks: readonly RouteCheck[]) {
+  const out: StatementRef[] = [];
+  const seen = new Set<string>();
+  for (const check of checks) {
+    if (check.advisory) continue;
+    for (const s of ctx.prober.evaluate(principal, check).statements) {
+      const key = `${s.policy.id}|${s.policy.name}|${s.index}`;
+      if (s.policy.layer !== 'identity' || seen.has(key)) continue;
+      seen.add(key);
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** The last part of an ARN, for messages. */
+export const shortName = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);

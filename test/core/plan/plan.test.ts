@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { applyToFiles } from '../../../shared/core/plan/apply-to-files.js';
+import { planFromFiles, type PlanWork } from '../../../shared/core/plan/plan.js';
+import type { PutDenyAction } from '../../../shared/core/plan/types.js';
+import type { SnapshotFiles } from '../../../shared/core/snapshot/files.js';
+import type { PolicyFile } from '../../../shared/core/policy-file/types.js';
+import { ACCOUNT_ID, accountFiles, allow, CLAUDE, fm, LITE, NOVA, REGIONS } from '../../support/account-builder.js';
+import { policyFile } from '../../support/policy-file.js';
+import { NOW } from '../../support/snapshot-fixtures.js';
+import { SCENARIOS } from '../reconcile/scenarios.js';
+
+const plan = (files: SnapshotFiles, policy: PolicyFile) => planFromFiles(files, policy, { now: NOW });
+const applied = (work: PlanWork, files: SnapshotFiles) => applyToFiles(files, work.changes);
+const puts = (work: PlanWork) => work.plan.actions.filter((a): a is PutDenyAction => a.type === 'put-deny');
+
+describe.each(SCENARIOS)('plan of "$name"', ({ files, policy }) => {
+  it('passes its self-check and is idempotent once applied', () => {
+    const first = plan(files, policy);
+    expect(first.plan.selfCheck).toEqual({ passed: true, problems: [] });
+    const second = plan(applied(first, files), policy);
+    expect(second.plan.actions.filter((a) => a.type !== 'alert')).toEqual([]);
+    expect(second.plan.findings.filter((f) => f.mode === 'enforce' && f.status === 'open')).toEqual([]);
+    expect(second.plan.selfCheck.passed).toBe(true);
+  });
+});
+
+const team = (models: readonly string[], features?: ('invoke' | 'batch')[]) =>
+  policyFile({
+    regions: REGIONS,
+    models: { standard: [NOVA], more: [NOVA, LITE] },
+    teams: [
+      { name: 'apps', principals: [{ arns: ['arn:aws:iam::*:role/App'] }], models, ...(features ? { features } : {}) },
+    ],
+    exempt: ['arn:aws:iam::*:role/Admin'],
+  });
+const invokeAll = allow(
+  ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+  'arn:aws:bedrock:*::foundation-model/*',
+);
+const manyModels = Array.from({ length: 40 }, (_, i) => `vendor.model-${String(i).padStart(2, '0')}-v1:0`);
+
+describe('deny synthesis', () => {
+  it('writes one managed deny per principal under /bedrock-guard/, tagged by rule', () => {
+    const work = plan(accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] }), team(['standard']));
+    const [put] = puts(work);
+    expect(put).toMatchObject({
+      type: 'put-deny',
+      change: 'create',
+      mechanism: 'managed',
+      policyName: 'bedrock-guard-deny-role-App',
+      policyArn: `arn:aws:iam::${ACCOUNT_ID}:policy/bedrock-guard/bedrock-guard-deny-role-App`,
+      rules: ['unapproved-model-access'],
+    });
+    expect(put?.size).toBe(JSON.stringify(put?.policy).length);
+    expect(put?.quota).toBe(6144);
+  });
+
+  it('lists the excess when that is shorter, exempting calls through inference profiles', () => {
+    const work = plan(accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] }), team(['standard']));
+    expect(puts(work)[0]?.policy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'BedrockGuardUnapprovedModels',
+          Effect: 'Deny',
+          Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+          Resource: [fm('*', LITE), fm('*', CLAUDE)],
+          Condition: { Null: { 'bedrock:InferenceProfileArn': 'true' } },
+        },
+      ],
+    });
+  });
+
+  it('switches to a NotResource allow-list when the excess is long', () => {
+    const files = accountFiles({
+      models: [NOVA, ...manyModels],
+      principals: [{ name: 'App', statements: [invokeAll] }],
+    });
+    const [put] = puts(plan(files, team(['standard'])));
+    const statement = (put?.policy as { Statement: Record<string, unknown>[] }).Statement[0];
+    expect(statement?.NotResource).toEqual([...REGIONS.map((r) => fm(r, NOVA)), `arn:aws:bedrock:*:${ACCOUNT_ID}:*`]);
+    expect(statement?.Resource).toBeUndefined();
+  });
+
+  it('denies only the unapproved Regions of an approved model', () => {
+    const files = accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] });
+    const policy = policyFile({
+      regions: ['us-east-1'],
+      models: { standard: [NOVA] },
+      teams: [{ name: 'apps', principals: [{ arns: ['arn:aws:iam::*:role/App'] }], models: ['standard'] }],
+    });
+    const statement = (puts(plan(files, policy))[0]?.policy as { Statement: Record<string, unknown>[] }).Statement[0];
+    const listed = (statement?.Resource ?? statement?.NotResource) as string[];
+    expect(listed).toContain(statement?.Resource ? fm('us-east-2', NOVA) : fm('us-east-1', NOVA));
+  });
+
+  it('turns the feature off on every model when no team grants it', () => {
+    const files = accountFiles({
+      principals: [{ name: 'App', statements: [invokeAll, allow('bedrock:CreateModelInvocationJob')] }],
+    });
+    const doc = puts(plan(files, team(['standard'])))[0]?.policy as { Statement: Record<string, unknown>[] };
+    expect(doc.Statement.find((s) => s.Sid === 'BedrockGuardUnapprovedBatch')).toMatchObject({
+      Action: 'bedrock:CreateModelInvocationJob',
+      Resource: 'arn:aws:bedrock:*::foundation-model/*',
+    });
+  });
+
+  it('keeps alert-mode excess out of the deny and plans an alert instead', () => {
+    const policy = {
+      ...team(['standard']),
+      rules: { ...team(['standard']).rules, 'unapproved-model-access': { mode: 'alert' as const } },
+    };
+    const work = plan(accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] }), policy);
+    expect(puts(work)).toEqual([]);
+    expect(work.plan.actions).toEqual([
+      expect.objectContaining({
+        type: 'alert',
+        rule: 'unapproved-model-access',
+        principal: `arn:aws:iam::${ACCOUNT_ID}:role/App`,
+      }),
+    ]);
+    expect(work.plan.drift).toBe(true);
+  });
+
+  it('never plans against exempt principals or service-linked roles', () => {
+    const files = accountFiles({
+      principals: [
+        { name: 'Admin', statements: [allow('bedrock:*')] },
+        { name: 'App', statements: [allow(['bedrock:InvokeModel'], fm('us-east-1', NOVA))] },
+      ],
+    });
+    const work = plan(files, team(['standard']));
+    expect(work.plan.actions.filter((a) => a.principal.endsWith('role/Admin'))).toEqual([]);
+    expect(
+      work.plan.findings.filter((f) => f.principal.endsWith('role/Admin')).every((f) => f.status === 'exempt'),
+    ).toBe(true);
+  });
+});
+
+describe('existing guard denies', () => {
+  const files = accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] });
+  const first = plan(files, team(['standard']));
+  const deployed = applied(first, files);
+
+  it('mark their findings contained, and plan nothing when the deny is current', () => {
+    const again = plan(deployed, team(['standard']));
+    expect(again.plan.actions).toEqual([]);
+    expect(again.plan.drift).toBe(false);
+    const enforced = again.plan.findings.filter((f) => f.rule === 'unapproved-model-access');
+    expect(enforced.length).toBeGreaterThan(0);
+    expect(enforced.every((f) => f.status === 'contained')).toBe(true);
+    expect(again.plan.matrix.rows[0]?.cells).toContain('contained');
+  });
+
+  it('update the deny when the file changes', () => {
+    const again = plan(deployed, team(['more']));
+    expect(again.plan.actions).toEqual([expect.objectContaining({ type: 'put-deny', change: 'update' })]);
+    expect(again.plan.selfCheck.passed).toBe(true);
+  });
+
+  it('remove the deny once the file grants what it blocked', () => {
+    const everything = policyFile({
+      regions: REGIONS,
+      models: { all: ['*'] },
+      teams: [{ name: 'apps', principals: [{ arns: ['arn:aws:iam::*:role/App'] }], models: ['all'] }],
+    });
+    const again = plan(deployed, everything);
+    expect(again.plan.actions).toEqual([
+      expect.objectContaining({
+        type: 'remove-deny',
+        policyArn: `arn:aws:iam::${ACCOUNT_ID}:policy/bedrock-guard/bedrock-guard-deny-role-App`,
+      }),
+    ]);
+    const after = plan(applied(again, deployed), everything);
+    expect(after.plan.actions).toEqual([]);
+    expect(after.plan.findings).toEqual([]);
+  });
+});
+
+describe('IAM quotas', () => {
+  const fullManaged = Array.from({ length: 10 }, (_, i) => `arn:aws:iam::${ACCOUNT_ID}:policy/p${i}`);
+  const policies = Object.fromEntries(
+    fullManaged.map((arn) => [arn, { Version: '2012-10-17', Statement: [allow('s3:GetObject', 'arn:aws:s3:::b/*')] }]),
+  );
+
+  it('puts the deny inline when the principal has no free managed-policy attachment', () => {
+    const files = accountFiles({
+      policies,
+      principals: [{ name: 'App', statements: [invokeAll], managed: fullManaged }],
+    });
+    const work = plan(files, team(['standard']));
+    expect(puts(work)[0]).toMatchObject({
+      mechanism: 'inline',
+      policyName: 'bedrock-guard-deny-role-App',
+      quota: 10240,
+    });
+    expect(work.plan.selfCheck.passed).toBe(true);
+  });
+
+  it('reports a finding instead of a deny that fits nowhere', () => {
+    const bigInline = { Version: '2012-10-17', Statement: [allow('s3:GetObject', 'x'.repeat(2100))] };
+    const files = accountFiles({
+      policies,
+      models: [NOVA, ...manyModels],
+      principals: [
+        { kind: 'user', name: 'carol', statements: [invokeAll], managed: fullManaged, inline: { big: bigInline } },
+      ],
+    });
+    const policy = policyFile({
+      regions: REGIONS,
+      models: { standard: [NOVA] },
+      teams: [
+        { name: 'people', principals: ['arn:aws:iam::*:user/*'].map((a) => ({ arns: [a] })), models: ['standard'] },
+      ],
+    });
+    const work = plan(files, policy);
+    expect(puts(work)).toEqual([]);
+    const quota = work.plan.findings.find((f) => f.rule === 'deny-exceeds-quota');
+    expect(quota?.message).toMatch(/fits neither a managed policy .* nor its inline budget/);
+    expect(work.plan.selfCheck.passed).toBe(true);
+    expect(work.plan.drift).toBe(true);
+  });
+});
