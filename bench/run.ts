@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: runs every bench in order, prints a report and writes
  * `bench/out/results.json` (git-ignored). `scripts/build.js --bench` bundles
- * this file and `matrix.ts` with esbuild first, so the figures are those of
+ * this file, `matrix.ts` and `plan.ts` with esbuild first, so the figures are those of
  * bundled code, as the CLI and the Lambda handlers ship.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { run as runEvaluator } from './evaluator.js';
 import { formatMatrix, runMatrixBench } from './matrix.js';
+import { formatPlan, runPlanBench } from './plan.js';
 import type { BenchReport } from './timing.js';
 
 const BENCHES: readonly (() => Promise<BenchReport>)[] = [
@@ -15,6 +16,10 @@ const BENCHES: readonly (() => Promise<BenchReport>)[] = [
   async () => {
     const sizes = runMatrixBench();
     return { name: 'matrix', lines: formatMatrix(sizes).split('\n'), metrics: { sizes } };
+  },
+  async () => {
+    const sizes = runPlanBench();
+    return { name: 'plan', lines: formatPlan(sizes).split('\n'), metrics: { sizes } };
   },
 ];
 

@@ -16,7 +16,7 @@ await build({
 
 if (process.argv.includes('--bench')) {
   await build({
-    entryPoints: ['bench/run.ts', 'bench/matrix.ts'],
+    entryPoints: ['bench/run.ts', 'bench/matrix.ts', 'bench/plan.ts'],
     outdir: 'dist/bench',
     bundle: true,
     packages: 'external',

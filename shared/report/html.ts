@@ -200,7 +200,7 @@ function findingsHtml(plan: Plan): string {
 </div>
 <div class="tbl-wrap">
 <table class="findings" id="f">
-<thead><tr>${heads}<th scope="col">Message and remediation</th><th scope="col">Evidence</th></tr></thead>
+<thead><tr>${heads}<th scope="col">Message, evidence and remediation</th></tr></thead>
 <tbody id="f-body"></tbody>
 </table>
 <button type="button" class="more no-print" id="f-more" hidden>Show all</button>
@@ -290,6 +290,42 @@ function evidenceLabel(s: StatementRef): [label: string, title: string] {
   return [label, title];
 }
 
+/** A finding's Regions: its one Region, or every Region a folded finding covers. */
+export function findingRegions(f: Finding): readonly string[] {
+  return f.region !== undefined ? [f.region] : (f.regions ?? []);
+}
+
+/**
+ * The route kinds a folded finding covers (its `route` is them comma-joined),
+ * or none for a finding about one route or feature.
+ */
+export function findingRouteKinds(f: Finding): readonly string[] {
+  if (!f.routes?.length || !f.route) return [];
+  return f.route
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+}
+
+/**
+ * Where a folded finding's routes are, one line per Region: `us-east-1: invoke, invoke-stream`
+ * (route ids without their model, `routeId@region` → `kind`), for the Region cell's tooltip.
+ */
+export function findingRoutesByRegion(f: Finding): string {
+  const byRegion = new Map<string, string[]>();
+  for (const r of f.routes ?? []) {
+    const at = r.lastIndexOf('@');
+    const region = at >= 0 ? r.slice(at + 1) : '';
+    const id = at >= 0 ? r.slice(0, at) : r;
+    const colon = id.indexOf(':');
+    const kind = colon >= 0 ? id.slice(0, colon) : id;
+    const kinds = byRegion.get(region) ?? [];
+    if (!kinds.includes(kind)) kinds.push(kind);
+    byRegion.set(region, kinds);
+  }
+  return [...byRegion].map(([region, kinds]) => `${region || '?'}: ${kinds.join(', ')}`).join('\n');
+}
+
 function findingData(f: Finding) {
   return {
     rule: f.rule,
@@ -299,8 +335,10 @@ function findingData(f: Finding) {
     principal: f.principal,
     kind: f.principalKind,
     model: f.model ?? '',
-    region: f.region ?? '',
+    regions: findingRegions(f),
     route: f.route ?? '',
+    kinds: findingRouteKinds(f),
+    where: findingRoutesByRegion(f),
     message: f.message,
     remediation: f.remediation,
     exemptReason: f.exemptReason ?? '',
@@ -389,7 +427,7 @@ table{border-collapse:separate;border-spacing:0}
 .sev-info{background:var(--panel);color:var(--muted);border-color:var(--line)}
 .st-open{background:var(--bad-bg);color:var(--bad)}.st-contained{background:var(--warn-bg);color:var(--warn)}
 .st-exempt{background:var(--gap-bg);color:var(--gap)}
-.chip.sev-critical b,.chip.sev-critical{color:var(--bg)}
+.chip.sev-critical b,.chip.sev-critical{color:var(--bg)}.chip.zero.sev-critical,.chip.zero.sev-critical b{color:var(--muted)}
 .act-put{background:var(--info-bg);color:var(--info)}.act-remove{background:var(--panel);color:var(--fg);border-color:var(--line)}
 .act-alert{background:var(--warn-bg);color:var(--warn)}
 .ch-create{background:var(--ok-bg);color:var(--ok)}.ch-update{background:var(--warn-bg);color:var(--warn)}
@@ -401,9 +439,9 @@ table{border-collapse:separate;border-spacing:0}
 .sort{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer}
 .sort::after{content:" ↕";color:var(--muted);font-weight:400}
 th[aria-sort=ascending] .sort::after{content:" ▲";color:var(--fg)}th[aria-sort=descending] .sort::after{content:" ▼";color:var(--fg)}
-.findings td.msg{min-width:18em;max-width:44em}
+.findings td.msg{min-width:22em;max-width:56em}.nw{white-space:nowrap}
 .findings .fix{color:var(--muted);margin-top:2px}.findings .fix::before{content:"→ "}
-.findings ul.ev{margin:0;padding:0;list-style:none;min-width:11em}.findings ul.ev li+li{margin-top:2px}
+.findings .ev{color:var(--muted);margin-top:2px}
 .findings code,.actions code{overflow-wrap:break-word}.findings td.rule{min-width:11em}.findings td.w{min-width:10em}
 .size{margin:4px 0;color:var(--muted)}.bar{display:inline-block;vertical-align:middle;width:90px;height:6px;border-radius:3px;background:var(--line);overflow:hidden}
 .bar span{display:block;height:100%;background:var(--info)}.size.near .bar span{background:var(--bad)}
@@ -437,8 +475,13 @@ const CLIENT_JS = String.raw`
   const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
   const esc = (s) => String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ESC[c]);
   const shortName = (arn) => { const i = arn.lastIndexOf('/'); return i >= 0 && i < arn.length - 1 ? arn.slice(i + 1) : arn; };
-  // Model ids and routes may wrap after a dot or a colon.
-  const brk = (s) => esc(s).replace(/([.:])/g, '$1<wbr>');
+  // Model ids and route ids wrap after a dot or a slash, a colon before a letter, or a hyphen before a date
+  // or a version (never inside v1:0); lists of Regions or route kinds wrap between items only.
+  const nw = (s) => '<span class="nw">' + esc(s) + '</span>';
+  const brk = (s) => String(s).split(/(?<=[./])|(?<=:)(?=[a-z])|(?<=-)(?=\d{6}|v\d+:)/i).map(nw).join('<wbr>');
+  const list = (items) => items.map(nw).join(', ');
+  // An empty cell says why it is empty.
+  const none = (why) => '<span class="muted" title="' + esc(why) + '">—</span>';
   const debounce = (fn, ms) => { let t; return () => { clearTimeout(t); t = setTimeout(fn, ms); }; };
   let printing = false;
 
@@ -544,13 +587,15 @@ const CLIENT_JS = String.raw`
       '<td><span class="badge st-' + esc(f.status) + '" title="' + esc('mode: ' + f.mode) + '">' + esc(f.status) + '</span></td>' +
       '<td class="rule"><code>' + esc(f.rule) + '</code>' + (f.line ? '<div class="muted" title="' + esc(data.policyFile + ':' + f.line) + '">line ' + esc(f.line) + '</div>' : '') + '</td>' +
       '<td><span class="pr" title="' + esc(f.principal) + '">' + esc(shortName(f.principal)) + '</span> <span class="muted">' + esc(f.kind) + '</span></td>' +
-      '<td class="w"><code>' + brk(f.model) + '</code></td><td>' + esc(f.region) + '</td><td class="w"><code>' + brk(f.route) + '</code></td>' +
+      '<td class="w">' + (f.model ? '<code>' + brk(f.model) + '</code>' : none('not about one model')) + '</td>' +
+      '<td class="rg"' + (f.where ? ' title="' + esc(f.where) + '"' : '') + '>' + (f.regions.length ? list(f.regions) : none('not about one Region')) + '</td>' +
+      '<td class="w">' + (f.route ? '<code>' + (f.kinds.length ? list(f.kinds) : brk(f.route)) + '</code>' : none('no route')) + '</td>' +
       '<td class="msg"' + (f.resources.length ? ' title="' + esc(f.resources.join('\n')) + '"' : '') + '>' + esc(f.message) +
       (f.exemptReason ? '<div class="muted">exempt: ' + esc(f.exemptReason) + '</div>' : '') +
-      '<div class="fix">' + esc(f.remediation) + '</div></td>' +
-      '<td><ul class="ev">' + f.evidence.map((e) => '<li title="' + esc(e[1]) + '">' + esc(e[0]) + '</li>').join('') + '</ul></td></tr>');
+      (f.evidence.length ? '<div class="ev">evidence: ' + f.evidence.map((e) => '<span class="nw" title="' + esc(e[1]) + '">' + esc(e[0]) + '</span>').join(', ') + '</div>' : '') +
+      '<div class="fix">' + esc(f.remediation) + '</div></td></tr>');
   };
-  const fHay = F.map((f) => [f.rule, f.severity, f.status, f.principal, f.model, f.region, f.route, f.message, f.remediation, f.exemptReason]
+  const fHay = F.map((f) => [f.rule, f.severity, f.status, f.principal, f.model, f.regions.join(' '), f.route, f.message, f.remediation, f.exemptReason]
     .concat(f.evidence.map((e) => e[0])).join(' ').toLowerCase());
   const fBody = byId('f-body');
   const fFilter = byId('f-filter');
@@ -579,7 +624,7 @@ const CLIENT_JS = String.raw`
     rule: (f) => f.rule,
     principal: (f) => shortName(f.principal).toLowerCase(),
     model: (f) => f.model,
-    region: (f) => f.region,
+    region: (f) => f.regions.join(', '),
     route: (f) => f.route,
   };
   const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Plan } from '../core/plan/types.js';
 import type { Severity } from '../core/policy-file/types.js';
+import { QUOTA_FINDING } from '../core/plan/quotas.js';
 import { RULES } from '../core/reconcile/rules/index.js';
 import type { Finding } from '../core/reconcile/types.js';
 
@@ -21,13 +22,6 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
   info: '1.0',
 };
 
-const QUOTA_RULE = {
-  id: 'deny-exceeds-quota',
-  title: "The guard's deny does not fit the principal's IAM quotas",
-  severity: 'high' as Severity,
-  docs: "The deny that would contain the principal's excess is larger than a managed policy may be and than the principal's inline budget; the excess stays open until the principal's own policies are narrowed or a quota is raised.",
-};
-
 const fingerprint = (f: Finding) =>
   createHash('sha256')
     .update([f.rule, f.principal, f.model, f.region, f.route, f.resources.join(',')].join('|'))
@@ -40,7 +34,7 @@ const fingerprint = (f: Finding) =>
  * a logical location; exempt and contained findings are carried as suppressed.
  */
 export function planSarif(plan: Plan, version: string) {
-  const rules = [...RULES, QUOTA_RULE].map((r) => ({
+  const rules = [...RULES, QUOTA_FINDING].map((r) => ({
     id: r.id,
     name: r.id.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase()),
     shortDescription: { text: r.title },

@@ -1,12 +1,25 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Plan } from '../../shared/core/plan/types.js';
-import { renderHtmlReport } from '../../shared/report/html.js';
-import { HOSTILE, hostilePlan, largePlan, planFixture } from './plan-fixture.js';
+import { planFromFiles } from '../../shared/core/plan/plan.js';
+import type { CellState, Plan } from '../../shared/core/plan/types.js';
+import { loadPolicyFile } from '../../shared/core/policy-file/parse.js';
+import { CELL_STATE_STYLE, renderHtmlReport } from '../../shared/report/html.js';
+import { readSnapshotFiles } from '../../shared/snapshot/read-folder.js';
+import { NOW } from '../support/snapshot-fixtures.js';
+import { foldedPlan, HOSTILE, hostilePlan, largePlan, planFixture } from './plan-fixture.js';
 
 /**
  * The report as a person sees it: Debian's Chromium, headless, through
@@ -64,6 +77,28 @@ const matrixRows = (page: Page) =>
   );
 
 const visibleNames = async (page: Page) => (await matrixRows(page)).map(([name]) => name);
+
+const shortName = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+/** The seed examples: every `examples/<name>/` with a policy file and a snapshot. */
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+const EXAMPLE_NAMES = readdirSync(EXAMPLES)
+  .filter((d) => existsSync(join(EXAMPLES, d, 'bedrock-guard.yaml')) && existsSync(join(EXAMPLES, d, 'snapshot')))
+  .sort();
+
+/** The real plan of an example, as `plan --report` computes it (at the suite's fixed time). */
+async function examplePlan(name: string): Promise<Plan> {
+  const files = await readSnapshotFiles(join(EXAMPLES, name, 'snapshot'));
+  const text = readFileSync(join(EXAMPLES, name, 'bedrock-guard.yaml'), 'utf8');
+  const { policy } = loadPolicyFile(text, `examples/${name}/bedrock-guard.yaml`);
+  return planFromFiles(files, policy, { now: NOW }).plan;
+}
+
+/** What `matrixRows` should read for a plan's rows. */
+const expectedRows = (plan: Plan, keep: (cells: readonly CellState[]) => boolean = () => true) =>
+  plan.matrix.rows
+    .filter((r) => keep(r.cells))
+    .map((r) => [shortName(r.principal), r.cells.map((c) => `${c}:${CELL_STATE_STYLE[c].symbol}`).join(' ')]);
 
 /** Waits until the element's text is `text` (the filters are debounced). */
 async function waitForText(page: Page, id: string, text: string): Promise<void> {
@@ -247,6 +282,56 @@ describe.runIf(HAVE_CHROMIUM)('the HTML report in headless Chromium', () => {
     await o.page.close();
   });
 
+  it('shows folded findings by their Regions and route kinds, and a dash where a finding has none', async () => {
+    const o = await open(foldedPlan());
+    const cells = await o.page.$$eval('#f-body tr', (trs) =>
+      trs.map((tr) =>
+        [...tr.querySelectorAll('td')].slice(4, 7).map((td) => [td.textContent, td.getAttribute('title') ?? '']),
+      ),
+    );
+    expect(cells).toEqual([
+      [
+        ['amazon.nova-pro-v1:0', ''],
+        [
+          'us-east-1, us-east-2, us-west-2',
+          'us-east-1: invoke, invoke-stream, async, cross-region-profile, cross-region-profile-stream\n' +
+            'us-east-2: cross-region-profile, cross-region-profile-stream\nus-west-2: cross-region-profile',
+        ],
+        ['invoke, invoke-stream, async, cross-region-profile', ''],
+      ],
+      [
+        ['amazon.nova-micro-v1:0', ''],
+        ['us-east-1', ''],
+        ['cross-region-profile:us.amazon.nova-micro-v1:0', ''],
+      ],
+      [
+        ['—', ''],
+        ['—', ''],
+        ['agents', ''],
+      ],
+    ]);
+    // The dashes say why, and the evidence sits under the message.
+    expect(
+      await o.page.$$eval('#f-body tr:nth-child(3) :is(td.w, td.rg) > span.muted', (s) => s.map((e) => e.title)),
+    ).toEqual(['not about one model', 'not about one Region']);
+    expect(await o.page.$eval('#f-body tr:nth-child(1) td.msg .ev', (e) => e.textContent)).toBe(
+      'evidence: contractor-bedrock #0 (InvokeAnyModel)',
+    );
+    // Region filter and sort use every Region of a folded finding.
+    await o.page.fill('#f-filter', 'us-west-2');
+    await waitForText(o.page, 'f-count', '1 of 3 findings');
+    await o.page.fill('#f-filter', '');
+    await waitForText(o.page, 'f-count', '3 of 3 findings');
+    await o.page.click('button[data-sort="region"]');
+    expect(await o.page.$$eval('#f-body tr td:nth-child(6)', (tds) => tds.map((t) => t.textContent))).toEqual([
+      '—',
+      'us-east-1',
+      'us-east-1, us-east-2, us-west-2',
+    ]);
+    expectQuiet(o);
+    await o.page.close();
+  });
+
   it('shows hostile plan strings as text and runs none of them', async () => {
     const o = await open(hostilePlan());
     expect(await o.page.evaluate(() => typeof (globalThis as unknown as PageWindow).__pwned)).toBe('undefined');
@@ -276,6 +361,87 @@ describe.runIf(HAVE_CHROMIUM)('the HTML report in headless Chromium', () => {
       expectQuiet(o);
       await o.page.close();
     }
+  });
+
+  it("draws every example's real plan: all rows and cells, every finding, quietly", async () => {
+    expect(EXAMPLE_NAMES).toContain('demo');
+    expect(EXAMPLE_NAMES.length).toBeGreaterThan(1);
+    for (const name of EXAMPLE_NAMES) {
+      const plan = await examplePlan(name);
+      const rows = plan.matrix.rows.length;
+      const n = plan.findings.length;
+      expect(rows, name).toBeGreaterThan(0);
+      const o = await open(plan);
+      expect(await counter(o.page, 'mx-count'), name).toBe(`${rows} of ${rows} principals`);
+      expect(await o.page.$$eval('#mx-body tr[data-i]', (trs) => trs.length), name).toBe(rows);
+      expect(await matrixRows(o.page), name).toEqual(expectedRows(plan));
+      expect(await o.page.$$eval('#mx thead th.m', (ths) => ths.length), name).toBe(plan.matrix.models.length);
+      expect(await counter(o.page, 'f-count'), name).toBe(`${n} of ${n} findings`);
+      expect(await o.page.$$eval('#f-body tr', (trs) => trs.length), name).toBe(n);
+      // Real findings fold routes and Regions, or have neither: no cell is left blank.
+      const blank = await o.page.$$eval('#f-body tr', (trs) =>
+        trs.flatMap((tr, i) =>
+          [...tr.querySelectorAll('td')].flatMap((td, j) =>
+            (td.textContent ?? '').trim() ? [] : [`row ${i} col ${j + 1}`],
+          ),
+        ),
+      );
+      expect(blank, name).toEqual([]);
+      expectQuiet(o);
+      await o.page.close();
+    }
+  });
+
+  it("shows the demo's real matrix, filters it by state, and takes its screenshot", async () => {
+    const plan = await examplePlan('demo');
+    const o = await open(plan);
+    const rows = plan.matrix.rows.length;
+    // ContractorRole: the cells the plan says, symbol by symbol.
+    const contractor = plan.matrix.rows.find((r) => r.principal.endsWith(':role/ContractorRole'));
+    if (!contractor) throw new Error('the demo has no ContractorRole');
+    expect(new Set(contractor.cells)).toContain('contained');
+    const drawn = (await matrixRows(o.page)).find(([p]) => p === 'ContractorRole');
+    expect(drawn?.[1]).toBe(contractor.cells.map((c) => `${c}:${CELL_STATE_STYLE[c].symbol}`).join(' '));
+    await o.page.fill('#mx-filter', 'ContractorRole');
+    await waitForText(o.page, 'mx-count', `1 of ${rows} principals`);
+    const states = await o.page.$$eval('#mx-body tr[data-i] td.c', (tds) => tds.map((td) => td.getAttribute('title')));
+    expect(states).toEqual(contractor.cells);
+    await o.page.fill('#mx-filter', '');
+    await waitForText(o.page, 'mx-count', `${rows} of ${rows} principals`);
+    // Only the rows with an excess cell, then only those with a contained one.
+    for (const s of ['approved', 'contained', 'denied', 'none']) await o.page.uncheck(`input[data-state="${s}"]`);
+    const excess = expectedRows(plan, (c) => c.includes('excess'));
+    expect(excess.length).toBeGreaterThan(0);
+    expect(excess.length).toBeLessThan(rows);
+    await waitForText(o.page, 'mx-count', `${excess.length} of ${rows} principals`);
+    expect(await matrixRows(o.page)).toEqual(excess);
+    await o.page.check('input[data-state="contained"]');
+    await o.page.uncheck('input[data-state="excess"]');
+    const contained = expectedRows(plan, (c) => c.includes('contained'));
+    expect(contained.map(([p]) => p)).toContain('ContractorRole');
+    expect(contained.length).toBeLessThan(rows);
+    await waitForText(o.page, 'mx-count', `${contained.length} of ${rows} principals`);
+    expect(await matrixRows(o.page)).toEqual(contained);
+    for (const s of ['approved', 'excess', 'denied', 'none']) await o.page.check(`input[data-state="${s}"]`);
+    await waitForText(o.page, 'mx-count', `${rows} of ${rows} principals`);
+    // Clicking ContractorRole keeps its findings: one per model, its Regions in the Region column.
+    await o.page.click('#mx-body a[title$=":role/ContractorRole"]');
+    const mine = plan.findings.filter((f) => f.principal === contractor.principal);
+    await waitForText(o.page, 'f-count', `${mine.length} of ${plan.findings.length} findings`);
+    expect(mine.length).toBeGreaterThan(1);
+    expect(mine.every((f) => f.region === undefined && (f.regions?.length ?? 0) > 0)).toBe(true);
+    const column = (n: number) =>
+      o.page.$$eval(`#f-body tr td:nth-child(${n})`, (tds) => tds.map((t) => t.textContent));
+    expect(await column(5)).toEqual(mine.map((f) => f.model));
+    expect(await column(6)).toEqual(mine.map((f) => f.regions?.join(', ')));
+    expect(await column(7)).toEqual(mine.map((f) => f.route));
+    await o.page.fill('#f-filter', '');
+    await waitForText(o.page, 'f-count', `${plan.findings.length} of ${plan.findings.length} findings`);
+    mkdirSync('out', { recursive: true });
+    await o.page.screenshot({ path: 'out/demo-report.png', fullPage: true });
+    expect(statSync('out/demo-report.png').size).toBeGreaterThan(10_000);
+    expectQuiet(o);
+    await o.page.close();
   });
 
   it('stays usable with 2,000 principals × 100 models', async () => {

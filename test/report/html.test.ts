@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderHtmlReport, scriptJson } from '../../shared/report/html.js';
-import { HOSTILE, hostilePlan, largePlan, planFixture } from './plan-fixture.js';
+import {
+  escapeHtml,
+  findingRegions,
+  findingRouteKinds,
+  findingRoutesByRegion,
+  renderHtmlReport,
+  scriptJson,
+} from '../../shared/report/html.js';
+import { FOLDED, foldedPlan, HOSTILE, hostilePlan, largePlan, planFixture } from './plan-fixture.js';
 
 /** The embedded JSON the page's script reads. */
 function embedded(html: string) {
@@ -9,7 +16,16 @@ function embedded(html: string) {
   return JSON.parse(m[1]) as {
     models: string[];
     rows: { p: string; k: string; t: string[]; x: boolean; c: string }[];
-    findings: { principal: string; message: string; evidence: [string, string][] }[];
+    findings: {
+      principal: string;
+      message: string;
+      evidence: [string, string][];
+      model: string;
+      regions: string[];
+      route: string;
+      kinds: string[];
+      where: string;
+    }[];
   };
 }
 
@@ -177,6 +193,38 @@ describe('renderHtmlReport', () => {
     expect(data.rows[0]?.t).toEqual([HOSTILE.team]);
     expect(data.findings[0]?.message).toBe(HOSTILE.message);
     expect(data.models[3]).toBe('<script>window.__pwned=7</script>');
+  });
+
+  it('shows a folded finding by its Regions and route kinds, and where each route is', () => {
+    const [folded, single, feature] = FOLDED;
+    // The helpers: `regions` when there is no `region`, the kinds only when routes were folded.
+    expect(findingRegions(folded)).toEqual(['us-east-1', 'us-east-2', 'us-west-2']);
+    expect(findingRegions(single)).toEqual(['us-east-1']);
+    expect(findingRegions(feature)).toEqual([]);
+    expect(findingRouteKinds(folded)).toEqual(['invoke', 'invoke-stream', 'async', 'cross-region-profile']);
+    expect(findingRouteKinds(single)).toEqual([]);
+    expect(findingRouteKinds(feature)).toEqual([]);
+    expect(findingRoutesByRegion(folded)).toBe(
+      [
+        'us-east-1: invoke, invoke-stream, async, cross-region-profile, cross-region-profile-stream',
+        'us-east-2: cross-region-profile, cross-region-profile-stream',
+        'us-west-2: cross-region-profile',
+      ].join('\n'),
+    );
+    expect(findingRoutesByRegion(single)).toBe('');
+    // The page's data carries them, and nothing undefined.
+    const data = embedded(renderHtmlReport(foldedPlan()));
+    expect(data.findings.map((f) => [f.model, f.regions, f.route, f.kinds])).toEqual([
+      [
+        'amazon.nova-pro-v1:0',
+        ['us-east-1', 'us-east-2', 'us-west-2'],
+        'invoke, invoke-stream, async, cross-region-profile',
+        ['invoke', 'invoke-stream', 'async', 'cross-region-profile'],
+      ],
+      ['amazon.nova-micro-v1:0', ['us-east-1'], 'cross-region-profile:us.amazon.nova-micro-v1:0', []],
+      ['', [], 'agents', []],
+    ]);
+    expect(data.findings[0]?.where).toContain('us-east-2: cross-region-profile');
   });
 
   it('stays compact for a large account', () => {

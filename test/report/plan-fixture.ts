@@ -294,3 +294,56 @@ export function largePlan(rows: number, models: number): Plan {
   }
   return planFixture({ matrix: { models: modelIds, regions: ['us-east-1'], rows: matrixRows }, findings });
 }
+
+/**
+ * Findings as the reconcile writes them for real accounts: one folding a model's routes in three
+ * Regions (`regions`, `routes`, `route` the kinds joined), one about one route in one Region, and
+ * a feature finding with neither model nor Region.
+ */
+export const FOLDED: readonly [Finding, Finding, Finding] = [
+  finding({
+    rule: 'unapproved-model-access',
+    principal: arn('role/ContractorRole'),
+    model: 'amazon.nova-pro-v1:0',
+    regions: ['us-east-1', 'us-east-2', 'us-west-2'],
+    route: 'invoke, invoke-stream, async, cross-region-profile',
+    routes: [
+      'invoke@us-east-1',
+      'invoke-stream@us-east-1',
+      'async@us-east-1',
+      'cross-region-profile:us.amazon.nova-pro-v1:0@us-east-1',
+      'cross-region-profile-stream:us.amazon.nova-pro-v1:0@us-east-1',
+      'cross-region-profile:us.amazon.nova-pro-v1:0@us-east-2',
+      'cross-region-profile-stream:us.amazon.nova-pro-v1:0@us-east-2',
+      'cross-region-profile:us.amazon.nova-pro-v1:0@us-west-2',
+    ],
+    message:
+      'can use amazon.nova-pro-v1:0 in us-east-1, us-east-2, us-west-2 through invoke, invoke-stream, async, cross-region-profile',
+    evidence: [statement('contractor-bedrock', arn('role/ContractorRole'), 0, 'InvokeAnyModel', 'inline')],
+  }),
+  finding({
+    rule: 'cross-region-profile-gaps',
+    severity: 'medium',
+    mode: 'alert',
+    principal: PRINCIPALS.app,
+    model: 'amazon.nova-micro-v1:0',
+    region: 'us-east-1',
+    route: 'cross-region-profile:us.amazon.nova-micro-v1:0',
+    message: 'is granted amazon.nova-micro-v1:0, but the us profile fails in us-east-2',
+  }),
+  finding({
+    rule: 'unapproved-feature',
+    severity: 'medium',
+    status: 'exempt',
+    principal: PRINCIPALS.admin,
+    route: 'agents',
+    message: 'may use agents (agents) in us-east-1, us-east-2, which no team of the principal grants',
+    exemptReason: 'listed under exempt in the policy file',
+    evidence: [statement('AdministratorAccess', 'arn:aws:iam::aws:policy/AdministratorAccess', 0)],
+  }),
+];
+
+/** The fixture with only the three findings of `FOLDED`. */
+export function foldedPlan(): Plan {
+  return planFixture({ findings: [...FOLDED] });
+}

@@ -9,7 +9,7 @@ import type { Principal, Snapshot } from '../snapshot/types.js';
 import { accessReport } from './access-report.js';
 import { type DenyChange, hasGuardPolicies, withoutGuardPolicies } from './apply-to-files.js';
 import { documentSize, existingDenies, guardPolicyArn, guardPolicyName, isGuardInlineName } from './guard-owned.js';
-import { DEFAULT_QUOTAS, type IamQuotas } from './quotas.js';
+import { DEFAULT_QUOTAS, type IamQuotas, QUOTA_FINDING } from './quotas.js';
 import { selfCheck } from './self-check.js';
 import { type SynthesizedDeny, synthesizeDeny } from './synthesize-deny.js';
 import type { AlertAction, DenyMechanism, Plan, PlanAction, PutDenyAction } from './types.js';
@@ -216,8 +216,8 @@ function putDeny(snapshot: Snapshot, principal: Principal, deny: SynthesizedDeny
   if (!mechanism) {
     return {
       finding: (grants) => ({
-        rule: 'deny-exceeds-quota',
-        severity: 'high',
+        rule: QUOTA_FINDING.id,
+        severity: QUOTA_FINDING.severity,
         mode: 'enforce',
         status: 'open',
         principal: principal.arn,

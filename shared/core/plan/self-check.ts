@@ -34,7 +34,11 @@ export function selfCheck(input: SelfCheckInput): SelfCheck {
   const representatives = new Set(input.before.cohorts.map((c) => (c.principals[0] as Principal).arn));
   const files = onlyPrincipals(input.files, representatives);
   const changes = input.changes.filter((c) => representatives.has(c.principal));
-  const after = reconcile(buildSnapshot(applyToFiles(files, changes)), input.policy, { now: input.now });
+  // Only rules a deny can contain decide the check; the others are untouched by the plan.
+  const after = reconcile(buildSnapshot(applyToFiles(files, changes)), input.policy, {
+    now: input.now,
+    only: (rule) => rule.containable,
+  });
   const problems: string[] = [];
   for (const f of after.findings) {
     if (f.mode !== 'enforce' || f.status !== 'open' || input.quotaFailed.has(f.principal)) continue;

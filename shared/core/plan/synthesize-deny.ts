@@ -1,6 +1,6 @@
 import { modelIdOf } from '../bedrock/arns.js';
 import type { Route } from '../bedrock/routes.js';
-import type { Grants } from '../desired/grants.js';
+import type { Grant, Grants } from '../desired/grants.js';
 import type { Feature, RuleId } from '../policy-file/types.js';
 import type { Cohort } from '../reconcile/access.js';
 import { ACCOUNT_FEATURES, BEDROCK_CREDENTIAL_SERVICE } from '../reconcile/features.js';
@@ -81,26 +81,46 @@ export function synthesizeDeny(input: DenyInput): SynthesizedDeny | undefined {
         grantedAnywhere(grants, feature, modelId, cohort) ? fm(region, modelId) : fm('*', modelId),
       ),
     );
-  const allowList = (feature: Feature) => {
+  // The allow-list: every granted model ARN; factored into models × Regions when the grants are that shape.
+  const allowList = (feature: Feature, head: Omit<DenyStatement, 'Resource' | 'NotResource'>): DenyStatement[] => {
     const granted = grants.grants.filter((g) => g.features.has(feature));
-    return sorted(granted.flatMap((g) => [...g.regions].flatMap((r) => g.models.map((m) => fm(r, m)))));
+    if (granted.length === 0) return [{ ...head, Resource: fm('*', '*') }];
+    const shape = productOf(granted);
+    if (!shape) {
+      const arns = granted.flatMap((g) => [...g.regions].flatMap((r) => g.models.map((m) => fm(r, m))));
+      return [{ ...head, NotResource: [...sorted(arns), accountScoped] }];
+    }
+    return [
+      { ...head, NotResource: [...shape.models.map((m) => fm('*', m)), accountScoped] },
+      {
+        ...head,
+        Sid: `${head.Sid}Regions`,
+        Resource: fm('*', '*'),
+        Condition: { ...head.Condition, StringNotEquals: { 'aws:RequestedRegion': one(shape.regions) } },
+      },
+    ];
   };
-  const modelFamily = (sid: string, actions: readonly string[], feature: Feature, kinds: Set<string>, extra = {}) => {
+  const pushSmaller = (byDeny: DenyStatement[], byAllow: DenyStatement[] | undefined) =>
+    statements.push(...(byAllow && allowListOk && documentSize(byAllow) < documentSize(byDeny) ? byAllow : byDeny));
+  const modelFamily = (
+    sid: string,
+    actions: readonly string[],
+    feature: Feature,
+    kinds: Set<string>,
+    direct: boolean,
+  ) => {
     const items = excess.filter((e) => kinds.has(e.route.kind) && !grants.allows(feature, e.modelId, e.region));
     if (items.length === 0) return;
-    const head = { Sid: sid, Effect: 'Deny' as const, Action: one(actions) };
-    const byDeny: DenyStatement = { ...head, Resource: one(denyList(feature, items)), ...extra };
-    if (!allowListOk) {
-      statements.push(byDeny);
-      return;
-    }
-    const byAllow: DenyStatement = grants.grants.some((g) => g.features.has(feature))
-      ? { ...head, NotResource: [...allowList(feature), accountScoped], ...extra }
-      : { ...head, Resource: fm('*', '*'), ...extra };
-    statements.push(documentSize(byAllow) < documentSize(byDeny) ? byAllow : byDeny);
+    const head = {
+      Sid: sid,
+      Effect: 'Deny' as const,
+      Action: one(actions),
+      ...(direct ? { Condition: DIRECT_ONLY } : {}),
+    };
+    pushSmaller([{ ...head, Resource: one(denyList(feature, items)) }], allowList(feature, head));
   };
 
-  modelFamily('BedrockGuardUnapprovedModels', INVOKE, 'invoke', DIRECT_KINDS, { Condition: DIRECT_ONLY });
+  modelFamily('BedrockGuardUnapprovedModels', INVOKE, 'invoke', DIRECT_KINDS, true);
   const profiles = excess.filter((e) => PROFILE_KINDS.has(e.route.kind) && e.route.via);
   if (profiles.length > 0) {
     const arns = profiles.map(({ route, modelId }) =>
@@ -109,20 +129,9 @@ export function synthesizeDeny(input: DenyInput): SynthesizedDeny | undefined {
         : (route.via as string),
     );
     const head = { Sid: 'BedrockGuardUnapprovedProfiles', Effect: 'Deny' as const, Action: INVOKE };
-    const byDeny: DenyStatement = { ...head, Resource: one(sorted(arns)) };
-    // The allow-list form judges the model checks made through a profile, which carry the profile's ARN.
-    const granted = grantedProfiles(input, grants);
-    const byAllow: DenyStatement = {
-      ...head,
-      Resource: fm('*', '*'),
-      Condition:
-        granted.length > 0
-          ? { Null: { 'bedrock:InferenceProfileArn': 'false' }, ArnNotLike: { 'bedrock:InferenceProfileArn': granted } }
-          : { Null: { 'bedrock:InferenceProfileArn': 'false' } },
-    };
-    statements.push(allowListOk && documentSize(byAllow) < documentSize(byDeny) ? byAllow : byDeny);
+    pushSmaller([{ ...head, Resource: one(sorted(arns)) }], profileAllowList(input, head));
   }
-  modelFamily('BedrockGuardUnapprovedBatch', ['bedrock:CreateModelInvocationJob'], 'batch', new Set(['batch']));
+  modelFamily('BedrockGuardUnapprovedBatch', ['bedrock:CreateModelInvocationJob'], 'batch', new Set(['batch']), false);
   const provisioned = excess.filter((e) => e.route.kind === 'provisioned' && e.route.via);
   if (provisioned.length > 0) {
     const arns = grants.hasFeature('provisioned-throughput')
@@ -130,12 +139,12 @@ export function synthesizeDeny(input: DenyInput): SynthesizedDeny | undefined {
       : [`arn:${partition}:bedrock:*:${account}:provisioned-model/*`];
     statements.push({ Sid: 'BedrockGuardUnapprovedProvisioned', Effect: 'Deny', Action: INVOKE, Resource: one(arns) });
   }
-  statements.push(
-    ...mantleStatements(
-      excess.filter((e) => e.route.kind === 'mantle'),
-      cohort,
-    ),
-  );
+  const mantle = excess.filter((e) => e.route.kind === 'mantle');
+  if (mantle.length > 0) {
+    const byDeny = mantleDenyList(mantle, cohort);
+    const byAllow = allowListOk ? mantleAllowList(cohort) : byDeny;
+    statements.push(...(documentSize(byAllow) < documentSize(byDeny) ? byAllow : byDeny));
+  }
 
   const keyRoutes = excess.filter((e) => grants.allows('invoke', e.modelId, e.region));
   for (const [kind, service] of [
@@ -187,16 +196,29 @@ export function synthesizeDeny(input: DenyInput): SynthesizedDeny | undefined {
   return { document: { Version: '2012-10-17', Statement: statements }, rules: [...rules].sort() };
 }
 
-/** Profiles the file lets the principal call: system profiles of granted models in granted Regions, and matching application profiles. */
-function grantedProfiles(input: DenyInput, grants: Grants): string[] {
-  const { partition, account } = input;
-  const system = grants.grants
-    .filter((g) => g.features.has('invoke'))
-    .flatMap((g) =>
-      [...g.regions].flatMap((r) =>
-        g.models.map((m) => `arn:${partition}:bedrock:${r}:${account}:inference-profile/*.${m}`),
-      ),
-    );
+/** Models × Regions, when every grant of a feature covers the same Regions (the usual policy file). */
+function productOf(granted: readonly Grant[]): { models: string[]; regions: string[] } | undefined {
+  const regions = sorted((granted[0] as Grant).regions);
+  const same = granted.every((g) => sorted(g.regions).join(',') === regions.join(','));
+  return same ? { models: sorted(granted.flatMap((g) => g.models)), regions } : undefined;
+}
+
+/**
+ * The allow-list form for inference profiles judges the model checks made
+ * through a profile, which carry its ARN in bedrock:InferenceProfileArn:
+ * system profiles of granted models in granted Regions, and application
+ * profiles whose models are all granted, pass.
+ */
+function profileAllowList(input: DenyInput, head: Omit<DenyStatement, 'Resource' | 'NotResource'>): DenyStatement[] {
+  const { partition, account, cohort } = input;
+  const { grants } = cohort;
+  const invoke = grants.grants.filter((g) => g.features.has('invoke'));
+  const shape = invoke.length > 0 ? productOf(invoke) : undefined;
+  const profile = (region: string, model: string) =>
+    `arn:${partition}:bedrock:${region}:${account}:inference-profile/*.${model}`;
+  const system = shape
+    ? shape.models.map((m) => profile('*', m))
+    : invoke.flatMap((g) => [...g.regions].flatMap((r) => g.models.map((m) => profile(r, m))));
   const application = input.profiles
     .filter((p) => p.type === 'APPLICATION')
     .filter((p) =>
@@ -206,7 +228,31 @@ function grantedProfiles(input: DenyInput, grants: Grants): string[] {
       }),
     )
     .map((p) => p.arn);
-  return sorted([...system, ...application]);
+  const granted = sorted([...system, ...application]);
+  const throughProfile = { Null: { 'bedrock:InferenceProfileArn': 'false' } };
+  const statements: DenyStatement[] = [
+    {
+      ...head,
+      Resource: `arn:${partition}:bedrock:*::foundation-model/*`,
+      Condition:
+        granted.length > 0
+          ? { ...throughProfile, ArnNotLike: { 'bedrock:InferenceProfileArn': granted } }
+          : throughProfile,
+    },
+  ];
+  if (shape) {
+    // Factored: the profile patterns name every Region, so calls from Regions the file doesn't grant are denied here.
+    statements.push({
+      ...head,
+      Sid: `${head.Sid}Regions`,
+      Resource: [
+        `arn:${partition}:bedrock:*:${account}:application-inference-profile/*`,
+        `arn:${partition}:bedrock:*:${account}:inference-profile/*`,
+      ],
+      Condition: { StringNotEquals: { 'aws:RequestedRegion': one(shape.regions) } },
+    });
+  }
+  return statements;
 }
 
 /** Whether any Region grants the feature on the model (so a deny must name Regions, not the whole model). */
@@ -214,9 +260,10 @@ function grantedAnywhere(grants: Grants, feature: Feature, modelId: string, coho
   return cohort.cells.some((c) => c.modelId === modelId && grants.allows(feature, modelId, c.region));
 }
 
+const MANTLE = 'bedrock-mantle:CreateInference';
+
 /** bedrock-mantle is authorised on the project with the model as a condition key: one statement per set of Regions. */
-function mantleStatements(items: readonly { modelId: string; region: string }[], cohort: Cohort): DenyStatement[] {
-  if (items.length === 0) return [];
+function mantleDenyList(items: readonly { modelId: string; region: string }[], cohort: Cohort): DenyStatement[] {
   const allRegions = sorted(cohort.cells.map((c) => c.region));
   const regionsByModel = new Map<string, Set<string>>();
   for (const { modelId, region } of items) {
@@ -233,7 +280,7 @@ function mantleStatements(items: readonly { modelId: string; region: string }[],
   return [...byRegions.entries()].map(([regions, models], i) => ({
     Sid: `BedrockGuardUnapprovedMantle${i === 0 ? '' : i + 1}`,
     Effect: 'Deny' as const,
-    Action: 'bedrock-mantle:CreateInference',
+    Action: MANTLE,
     Resource: '*',
     Condition: {
       StringEquals: {
@@ -244,4 +291,40 @@ function mantleStatements(items: readonly { modelId: string; region: string }[],
       },
     },
   }));
+}
+
+/**
+ * The allow-list form for bedrock-mantle: in each set of Regions with the same
+ * granted models, deny every other model; everywhere else, deny it all.
+ */
+function mantleAllowList(cohort: Cohort): DenyStatement[] {
+  const invoke = cohort.grants.grants.filter((g) => g.features.has('invoke'));
+  const sid = (i: number) => `BedrockGuardUnapprovedMantle${i === 0 ? '' : i + 1}`;
+  if (invoke.length === 0) return [{ Sid: sid(0), Effect: 'Deny', Action: MANTLE, Resource: '*' }];
+  const globsByRegion = new Map<string, string[]>();
+  for (const g of invoke)
+    for (const r of g.regions) globsByRegion.set(r, [...(globsByRegion.get(r) ?? []), ...g.models]);
+  const regionsByGlobs = new Map<string, string[]>();
+  for (const [region, globs] of globsByRegion) {
+    const key = sorted(globs).join(',');
+    regionsByGlobs.set(key, [...(regionsByGlobs.get(key) ?? []), region]);
+  }
+  const statements: DenyStatement[] = [...regionsByGlobs.entries()].map(([globs, regions], i) => ({
+    Sid: sid(i),
+    Effect: 'Deny',
+    Action: MANTLE,
+    Resource: '*',
+    Condition: {
+      StringNotLike: { 'bedrock-mantle:Model': one(globs.split(',')) },
+      StringEquals: { 'aws:RequestedRegion': one(sorted(regions)) },
+    },
+  }));
+  statements.push({
+    Sid: sid(statements.length),
+    Effect: 'Deny',
+    Action: MANTLE,
+    Resource: '*',
+    Condition: { StringNotEquals: { 'aws:RequestedRegion': one(sorted(globsByRegion.keys())) } },
+  });
+  return statements;
 }

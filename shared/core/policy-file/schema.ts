@@ -76,15 +76,15 @@ export const RULE_DESCRIPTIONS: Readonly<Record<RuleId, string>> = {
   'unapproved-feature':
     'A principal can use a Bedrock feature (batch, agents, …) that no team it matches grants. enforce: contained by a guard-owned deny per principal.',
   'full-access-managed-policy':
-    'A principal has a broad AWS managed policy such as AmazonBedrockFullAccess attached. Reported only: the guard never edits your policies, so enforce behaves as alert.',
+    'A non-exempt principal holds AmazonBedrockFullAccess or an equivalent bedrock:* on *. Reported only: the guard never edits your policies, so enforce behaves as alert.',
   'long-term-api-keys':
     'A principal can create or use long-term Bedrock API keys without the long-term-api-keys feature. enforce: contained by a guard-owned deny per principal.',
   'cross-region-profile-gaps':
-    'A cross-Region inference profile routes requests to a Region outside the approved ones. Reported only: enforce behaves as alert.',
+    'An approved model works directly but fails through its cross-Region inference profile: a missing destination-Region model ARN, a missing bedrock:GetInferenceProfile, or a blocking SCP. Reported only: enforce behaves as alert.',
   'custom-model-import-role':
-    'The service role used for custom model import grants more than the import needs. Reported only: enforce behaves as alert.',
+    'A role Bedrock can assume (custom model import and other jobs) is trusted without aws:SourceAccount/aws:SourceArn, reads S3 without s3:ResourceAccount, or may kms:Decrypt any key. Reported only: enforce behaves as alert.',
   'invocation-logging-disabled':
-    'Model invocation logging is off in an approved Region. Reported only: enforce behaves as alert.',
+    'Model invocation logging is off in an approved Region (needed by budgets). Accepted now; checked by the event service, not by plan.',
 };
 
 /** What granting each feature allows. */
@@ -96,7 +96,7 @@ export const FEATURE_DESCRIPTIONS: Readonly<Record<Feature, string>> = {
   'api-keys': 'Short-term Bedrock API keys (bearer tokens).',
   'long-term-api-keys': 'Long-term Bedrock API keys (IAM service-specific credentials for Bedrock).',
   agents: 'Amazon Bedrock Agents.',
-  guardrails: 'Creating and applying Bedrock Guardrails.',
+  guardrails: 'Creating, updating and deleting Bedrock Guardrails (applying a guardrail is always allowed).',
   'knowledge-bases': 'Bedrock Knowledge Bases.',
   customization: 'Model customization jobs: fine-tuning, continued pre-training, distillation.',
   'custom-model-import': 'Importing custom model weights (CreateModelImportJob).',

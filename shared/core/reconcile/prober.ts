@@ -9,6 +9,8 @@ export interface ProbeRequest {
   readonly action: string;
   readonly resource: string;
   readonly context?: Readonly<Record<string, string>>;
+  /** Equal for equal requests; route checks carry one already. */
+  readonly key?: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface ProbeRequest {
  * same answer, so a sweep costs what the distinct policy sets cost.
  */
 export class Prober {
-  private readonly results = new Map<string, EvaluationResult>();
+  private readonly results = new Map<string, Map<string, EvaluationResult>>();
   private readonly facts = new Map<string, Map<string, ContextValue>>();
   private readonly resources = new Map<string, Map<string, ContextValue>>();
 
@@ -27,9 +29,17 @@ export class Prober {
   ) {}
 
   evaluate(principal: Principal, request: ProbeRequest): EvaluationResult {
-    const extra = request.context ? Object.entries(request.context).sort().join(';') : '';
-    const key = `${principal.decisionKey}\n${request.action}\n${request.resource}\n${extra}`;
-    let result = this.results.get(key);
+    let results = this.results.get(principal.decisionKey);
+    if (!results) {
+      results = new Map();
+      this.results.set(principal.decisionKey, results);
+    }
+    const key =
+      request.key ??
+      `${request.action}|${request.resource}|${Object.entries(request.context ?? {})
+        .sort()
+        .join(';')}`;
+    let result = results.get(key);
     if (!result) {
       const layers = [this.factsOf(principal), this.resourceContext(request.resource)];
       if (request.context) layers.push(new Map(Object.entries(request.context)));
@@ -38,7 +48,7 @@ export class Prober {
         resource: request.resource,
         context: new LayeredContext(layers),
       });
-      this.results.set(key, result);
+      results.set(key, result);
     }
     return result;
   }

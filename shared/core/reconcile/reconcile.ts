@@ -3,7 +3,7 @@ import type { PolicyFile } from '../policy-file/types.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { analyseAccess, type Cohort } from './access.js';
 import { Prober } from './prober.js';
-import type { RuleContext } from './rule.js';
+import type { Rule, RuleContext } from './rule.js';
 import { RULES } from './rules/index.js';
 import { type Scope, sweepScope } from './scope.js';
 import type { Finding } from './types.js';
@@ -19,12 +19,18 @@ export interface Reconciliation {
  * Desired × observed → findings. Pure: the snapshot and the policy file in,
  * every way the account breaks the file out, rule by rule.
  */
-export function reconcile(snapshot: Snapshot, policy: PolicyFile, options: { now?: Date } = {}): Reconciliation {
+export function reconcile(
+  snapshot: Snapshot,
+  policy: PolicyFile,
+  options: { now?: Date; only?: (rule: Rule) => boolean } = {},
+): Reconciliation {
   const now = options.now ?? new Date();
   const desired = new DesiredState(policy);
   const scope = sweepScope(snapshot);
   const cohorts = analyseAccess(snapshot, desired, scope, now);
   const ctx: RuleContext = { snapshot, policy, desired, scope, cohorts, prober: new Prober(snapshot, now) };
-  const findings = RULES.filter((rule) => policy.rules[rule.id].mode !== 'off').flatMap((rule) => rule.check(ctx));
+  const findings = RULES.filter(
+    (rule) => policy.rules[rule.id].mode !== 'off' && (options.only?.(rule) ?? true),
+  ).flatMap((rule) => rule.check(ctx));
   return { findings, cohorts, scope, desired };
 }

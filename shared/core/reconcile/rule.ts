@@ -1,7 +1,7 @@
 import type { RouteCheck } from '../bedrock/routes.js';
 import type { DesiredState, Grants } from '../desired/grants.js';
 import type { StatementRef } from '../iam/types.js';
-import type { PolicyFile, RuleId, Severity } from '../policy-file/types.js';
+import type { PolicyFile, Position, RuleId, Severity } from '../policy-file/types.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
 import type { Cohort } from './access.js';
 import type { Prober } from './prober.js';
@@ -46,7 +46,7 @@ export function makeFinding(
   fields: FindingFields,
 ): Finding {
   const setting = ctx.policy.rules[rule.id];
-  const position = ctx.policy.source.positionOf(['rules', rule.id]);
+  const position = rulePosition(ctx.policy, rule.id);
   return {
     rule: rule.id,
     severity: setting.severity ?? rule.severity,
@@ -60,8 +60,18 @@ export function makeFinding(
   };
 }
 
-/** Whether the file turns the rule off. */
-export const ruleEnabled = (ctx: RuleContext, rule: Rule): boolean => ctx.policy.rules[rule.id].mode !== 'off';
+const positions = new WeakMap<PolicyFile, Map<RuleId, Position | undefined>>();
+
+/** Where the file sets the rule (looked up once per file and rule: findings are many). */
+function rulePosition(policy: PolicyFile, id: RuleId): Position | undefined {
+  let byRule = positions.get(policy);
+  if (!byRule) {
+    byRule = new Map();
+    positions.set(policy, byRule);
+  }
+  if (!byRule.has(id)) byRule.set(id, policy.source.positionOf(['rules', id]));
+  return byRule.get(id);
+}
 
 /** The statements that let each deciding check of a route through, without repeats. */
 export function allowingStatements(ctx: RuleContext, principal: Principal, checks: readonly RouteCheck[]) {

@@ -71,15 +71,55 @@ describe('deny synthesis', () => {
     });
   });
 
-  it('switches to a NotResource allow-list when the excess is long', () => {
+  it('switches to a NotResource allow-list when the excess is long, factored into models × Regions', () => {
     const files = accountFiles({
       models: [NOVA, ...manyModels],
       principals: [{ name: 'App', statements: [invokeAll] }],
     });
-    const [put] = puts(plan(files, team(['standard'])));
-    const statement = (put?.policy as { Statement: Record<string, unknown>[] }).Statement[0];
-    expect(statement?.NotResource).toEqual([...REGIONS.map((r) => fm(r, NOVA)), `arn:aws:bedrock:*:${ACCOUNT_ID}:*`]);
-    expect(statement?.Resource).toBeUndefined();
+    const policy = policyFile({
+      regions: ['us-east-1', 'us-west-2'],
+      models: { standard: [NOVA] },
+      teams: [{ name: 'apps', principals: [{ arns: ['arn:aws:iam::*:role/App'] }], models: ['standard'] }],
+    });
+    const [put] = puts(plan(files, policy));
+    const [models, regions] = (put?.policy as { Statement: Record<string, unknown>[] }).Statement;
+    expect(models).toMatchObject({
+      Sid: 'BedrockGuardUnapprovedModels',
+      NotResource: [fm('*', NOVA), `arn:aws:bedrock:*:${ACCOUNT_ID}:*`],
+    });
+    expect(regions).toEqual({
+      Sid: 'BedrockGuardUnapprovedModelsRegions',
+      Effect: 'Deny',
+      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      Resource: fm('*', '*'),
+      Condition: {
+        Null: { 'bedrock:InferenceProfileArn': 'true' },
+        StringNotEquals: { 'aws:RequestedRegion': ['us-east-1', 'us-west-2'] },
+      },
+    });
+  });
+
+  it('lists each granted model ARN when teams grant different Regions', () => {
+    const files = accountFiles({
+      models: [NOVA, LITE, ...manyModels],
+      principals: [{ name: 'App', statements: [invokeAll] }],
+    });
+    const policy = policyFile({
+      regions: REGIONS,
+      models: { a: [NOVA], b: [LITE] },
+      teams: [
+        { name: 'east', principals: [{ arns: ['arn:aws:iam::*:role/App'] }], models: ['a'], regions: ['us-east-1'] },
+        { name: 'west', principals: [{ arns: ['arn:aws:iam::*:role/App'] }], models: ['b'], regions: ['us-west-2'] },
+      ],
+    });
+    const work = plan(files, policy);
+    const [models] = (puts(work)[0]?.policy as { Statement: Record<string, unknown>[] }).Statement;
+    expect(models?.NotResource).toEqual([
+      fm('us-east-1', NOVA),
+      fm('us-west-2', LITE),
+      `arn:aws:bedrock:*:${ACCOUNT_ID}:*`,
+    ]);
+    expect(work.plan.selfCheck.passed).toBe(true);
   });
 
   it('denies only the unapproved Regions of an approved model', () => {
