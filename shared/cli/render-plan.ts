@@ -1,4 +1,4 @@
-import type { DenyStatement } from '../core/plan/synthesize-deny.js';
+import type { DenyStatement } from '../core/plan/deny-document.js';
 import type { Plan, PlanAction } from '../core/plan/types.js';
 import type { Finding } from '../core/reconcile/types.js';
 import { planSummary } from '../report/json.js';

@@ -22,6 +22,8 @@ export interface Grants {
   allows(feature: Feature, modelId: string, region: string): boolean;
   /** Whether any team grants the model in the Region, through any feature. */
   grantsModel(modelId: string, region: string): boolean;
+  /** Whether any team grants `feature` on `modelId` in some Region. */
+  allowsAnywhere(feature: Feature, modelId: string): boolean;
   /** Whether any team grants the feature at all (API keys and account-wide features are per principal). */
   hasFeature(feature: Feature): boolean;
 }
@@ -92,6 +94,8 @@ function compileGrants(key: string, teams: readonly CompiledTeam[], exemptReason
     return hit;
   };
   const features = new Set(teams.flatMap((t) => [...t.grant.features]));
+  const anywhere = (feature: Feature, modelId: string) =>
+    teams.some((t) => t.grant.features.has(feature) && t.grant.regions.size > 0 && modelMatches(t, modelId));
   return {
     key,
     teams: teams.map((t) => t.team.name),
@@ -99,6 +103,20 @@ function compileGrants(key: string, teams: readonly CompiledTeam[], exemptReason
     grants: teams.map((t) => t.grant),
     allows: (feature, modelId, region) => allows(feature, modelId, region),
     grantsModel: (modelId, region) => allows(undefined, modelId, region),
+    allowsAnywhere: anywhere,
     hasFeature: (feature) => features.has(feature),
   };
+}
+
+/**
+ * Models × Regions, when every grant covers the same Regions (the usual
+ * policy file): an allow-list can then name each model once and the Regions
+ * once, instead of every model in every Region.
+ */
+export function productOf(granted: readonly Grant[]): { models: string[]; regions: string[] } | undefined {
+  const first = granted[0];
+  if (!first) return undefined;
+  const key = (g: Grant) => [...g.regions].sort().join(',');
+  if (!granted.every((g) => key(g) === key(first))) return undefined;
+  return { models: [...new Set(granted.flatMap((g) => g.models))].sort(), regions: [...first.regions].sort() };
 }

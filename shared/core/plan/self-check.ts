@@ -1,6 +1,7 @@
-import type { PolicyFile } from '../policy-file/types.js';
+import type { PolicyFile, RuleId } from '../policy-file/types.js';
 import type { Cohort } from '../reconcile/access.js';
-import { reconcile, type Reconciliation } from '../reconcile/reconcile.js';
+import { Prober } from '../reconcile/prober.js';
+import { type Reconciliation, runRules } from '../reconcile/reconcile.js';
 import { buildSnapshot } from '../snapshot/build.js';
 import type { SnapshotFiles } from '../snapshot/files.js';
 import type { Principal } from '../snapshot/types.js';
@@ -25,55 +26,48 @@ const SHOWN = 20;
  * finding may stay open, and every route the file grants that IAM allowed
  * must still be allowed.
  *
- * Principals of one cohort have the same policies, facts, grants and planned
- * deny, so they end in the same state: the check replays one principal per
- * cohort (every principal, in accounts where each is its own cohort), which
- * keeps it proportional to the distinct cases rather than to the account.
+ * Two facts keep this proportional to the distinct cases rather than to the
+ * account. Principals of one cohort have the same policies, facts, grants
+ * and planned deny, so they end in the same state: one principal per cohort
+ * is replayed. And a plan only adds denies, which never allow anything new:
+ * the findings after it are among those before, so only the routes IAM
+ * allowed before (granted and excess) and the enforced feature and API-key
+ * probes are asked again, on the planned policies.
  */
 export function selfCheck(input: SelfCheckInput): SelfCheck {
-  const representatives = new Set(input.before.cohorts.map((c) => (c.principals[0] as Principal).arn));
+  const { before, policy, now } = input;
+  const representatives = new Set(before.cohorts.map((c) => (c.principals[0] as Principal).arn));
   const files = onlyPrincipals(input.files, representatives);
   const changes = input.changes.filter((c) => representatives.has(c.principal));
-  // Only rules a deny can contain decide the check; the others are untouched by the plan.
-  const after = reconcile(buildSnapshot(applyToFiles(files, changes)), input.policy, {
-    now: input.now,
-    only: (rule) => rule.containable,
-  });
+  const snapshot = buildSnapshot(applyToFiles(files, changes));
+  const prober = new Prober(snapshot, now);
+  const enforced = (rule: string) => policy.rules[rule as RuleId]?.mode === 'enforce';
   const problems: string[] = [];
-  for (const f of after.findings) {
+  const cohorts: Cohort[] = [];
+  for (const cohort of before.cohorts) {
+    const principal = snapshot.principal((cohort.principals[0] as Principal).arn) as Principal;
+    cohorts.push({ principals: [principal], grants: cohort.grants, cells: [] });
+    const contained = !cohort.grants.exemptReason && !input.quotaFailed.has(principal.arn);
+    for (const cell of cohort.cells) {
+      const where = `${cell.modelId} in ${cell.region}`;
+      for (const route of cell.granted) {
+        if (!prober.allowsRoute(principal, route)) {
+          problems.push(`granted access lost: ${principal.arn} can no longer use ${where} via ${route.id}`);
+        }
+      }
+      if (!contained) continue;
+      for (const { route, rule } of cell.excess) {
+        if (enforced(rule) && prober.allowsRoute(principal, route)) {
+          problems.push(`still open after the plan: ${rule} for ${principal.arn}: ${where} via ${route.id}`);
+        }
+      }
+    }
+  }
+  // Findings that are not routes (features, API-key creation) come from the rules' probes: ask them again.
+  const ctx = { snapshot, policy, desired: before.desired, scope: before.scope, cohorts, prober };
+  for (const f of runRules(ctx, (rule) => rule.containable)) {
     if (f.mode !== 'enforce' || f.status !== 'open' || input.quotaFailed.has(f.principal)) continue;
     problems.push(`still open after the plan: ${f.rule} for ${f.principal}: ${f.message}`);
-  }
-  const afterCohort = new Map<string, Cohort>();
-  const afterIndex = new Map<Cohort, number>();
-  for (const [i, c] of after.cohorts.entries()) {
-    afterIndex.set(c, i);
-    for (const p of c.principals) afterCohort.set(p.arn, c);
-  }
-  const compared = new Map<string, string[]>();
-  const keysOf = new Map<Cohort, Set<string>>();
-  const granted = (c: Cohort) => {
-    let keys = keysOf.get(c);
-    if (!keys) {
-      keys = new Set(
-        c.cells.flatMap((cell) => cell.granted.map((r) => `${cell.modelId} in ${cell.region} via ${r.id}`)),
-      );
-      keysOf.set(c, keys);
-    }
-    return keys;
-  };
-  for (const [i, c] of input.before.cohorts.entries()) {
-    for (const p of c.principals.slice(0, 1)) {
-      const next = afterCohort.get(p.arn);
-      const pair = `${i}|${next ? afterIndex.get(next) : -1}`;
-      let lost = compared.get(pair);
-      if (!lost) {
-        const kept = next ? granted(next) : new Set<string>();
-        lost = [...granted(c)].filter((k) => !kept.has(k));
-        compared.set(pair, lost);
-      }
-      for (const k of lost) problems.push(`granted access lost: ${p.arn} can no longer use ${k}`);
-    }
   }
   const shown = problems.slice(0, SHOWN);
   if (problems.length > SHOWN) shown.push(`… and ${problems.length - SHOWN} more`);

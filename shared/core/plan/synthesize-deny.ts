@@ -1,26 +1,14 @@
-import { modelIdOf } from '../bedrock/arns.js';
 import type { Route } from '../bedrock/routes.js';
-import type { Grant, Grants } from '../desired/grants.js';
+import { productOf } from '../desired/grants.js';
 import type { Feature, RuleId } from '../policy-file/types.js';
 import type { Cohort } from '../reconcile/access.js';
 import { ACCOUNT_FEATURES, BEDROCK_CREDENTIAL_SERVICE } from '../reconcile/features.js';
 import type { Finding } from '../reconcile/types.js';
 import type { InferenceProfile } from '../snapshot/types.js';
+import { type DenyDocument, type DenyStatement, one, sorted, type StatementHead } from './deny-document.js';
 import { documentSize } from './guard-owned.js';
-
-export interface DenyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Deny';
-  readonly Action: string | readonly string[];
-  readonly Resource?: string | readonly string[];
-  readonly NotResource?: readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
-}
-
-export interface DenyDocument {
-  readonly Version: '2012-10-17';
-  readonly Statement: readonly DenyStatement[];
-}
+import { mantleAllowList, mantleDenyList } from './mantle-deny.js';
+import { profileAllowList } from './profile-deny.js';
 
 export interface SynthesizedDeny {
   readonly document: DenyDocument;
@@ -44,9 +32,6 @@ const DIRECT_KINDS = new Set(['invoke', 'invoke-stream', 'async', 'api-key', 'ap
 const PROFILE_KINDS = new Set(['cross-region-profile', 'global-profile', 'application-profile']);
 /** Direct calls only: a call through an inference profile carries bedrock:InferenceProfileArn. */
 const DIRECT_ONLY = { Null: { 'bedrock:InferenceProfileArn': 'true' } };
-
-const one = <T>(list: readonly T[]): T | readonly T[] => (list.length === 1 ? (list[0] as T) : list);
-const sorted = (set: Iterable<string>): string[] => [...new Set(set)].sort();
 
 /**
  * The guard's deny for one cohort: the smallest readable policy that removes
@@ -78,11 +63,11 @@ export function synthesizeDeny(input: DenyInput): SynthesizedDeny | undefined {
   const denyList = (feature: Feature, items: readonly { modelId: string; region: string }[]) =>
     sorted(
       items.map(({ modelId, region }) =>
-        grantedAnywhere(grants, feature, modelId, cohort) ? fm(region, modelId) : fm('*', modelId),
+        grants.allowsAnywhere(feature, modelId) ? fm(region, modelId) : fm('*', modelId),
       ),
     );
   // The allow-list: every granted model ARN; factored into models × Regions when the grants are that shape.
-  const allowList = (feature: Feature, head: Omit<DenyStatement, 'Resource' | 'NotResource'>): DenyStatement[] => {
+  const allowList = (feature: Feature, head: StatementHead): DenyStatement[] => {
     const granted = grants.grants.filter((g) => g.features.has(feature));
     if (granted.length === 0) return [{ ...head, Resource: fm('*', '*') }];
     const shape = productOf(granted);
@@ -124,12 +109,12 @@ export function synthesizeDeny(input: DenyInput): SynthesizedDeny | undefined {
   const profiles = excess.filter((e) => PROFILE_KINDS.has(e.route.kind) && e.route.via);
   if (profiles.length > 0) {
     const arns = profiles.map(({ route, modelId }) =>
-      route.kind !== 'application-profile' && !grantedAnywhere(grants, 'invoke', modelId, cohort)
+      route.kind !== 'application-profile' && !grants.allowsAnywhere('invoke', modelId)
         ? `arn:${partition}:bedrock:*:${account}:inference-profile/*.${modelId}`
         : (route.via as string),
     );
     const head = { Sid: 'BedrockGuardUnapprovedProfiles', Effect: 'Deny' as const, Action: INVOKE };
-    pushSmaller([{ ...head, Resource: one(sorted(arns)) }], profileAllowList(input, head));
+    pushSmaller([{ ...head, Resource: one(sorted(arns)) }], profileAllowList({ ...input, head }));
   }
   modelFamily('BedrockGuardUnapprovedBatch', ['bedrock:CreateModelInvocationJob'], 'batch', new Set(['batch']), false);
   const provisioned = excess.filter((e) => e.route.kind === 'provisioned' && e.route.via);
@@ -194,137 +179,4 @@ export function synthesizeDeny(input: DenyInput): SynthesizedDeny | undefined {
   }
   if (statements.length === 0) return undefined;
   return { document: { Version: '2012-10-17', Statement: statements }, rules: [...rules].sort() };
-}
-
-/** Models × Regions, when every grant of a feature covers the same Regions (the usual policy file). */
-function productOf(granted: readonly Grant[]): { models: string[]; regions: string[] } | undefined {
-  const regions = sorted((granted[0] as Grant).regions);
-  const same = granted.every((g) => sorted(g.regions).join(',') === regions.join(','));
-  return same ? { models: sorted(granted.flatMap((g) => g.models)), regions } : undefined;
-}
-
-/**
- * The allow-list form for inference profiles judges the model checks made
- * through a profile, which carry its ARN in bedrock:InferenceProfileArn:
- * system profiles of granted models in granted Regions, and application
- * profiles whose models are all granted, pass.
- */
-function profileAllowList(input: DenyInput, head: Omit<DenyStatement, 'Resource' | 'NotResource'>): DenyStatement[] {
-  const { partition, account, cohort } = input;
-  const { grants } = cohort;
-  const invoke = grants.grants.filter((g) => g.features.has('invoke'));
-  const shape = invoke.length > 0 ? productOf(invoke) : undefined;
-  const profile = (region: string, model: string) =>
-    `arn:${partition}:bedrock:${region}:${account}:inference-profile/*.${model}`;
-  const system = shape
-    ? shape.models.map((m) => profile('*', m))
-    : invoke.flatMap((g) => [...g.regions].flatMap((r) => g.models.map((m) => profile(r, m))));
-  const application = input.profiles
-    .filter((p) => p.type === 'APPLICATION')
-    .filter((p) =>
-      p.modelArns.every((arn) => {
-        const id = modelIdOf(arn);
-        return id !== undefined && grants.allows('invoke', id, p.region);
-      }),
-    )
-    .map((p) => p.arn);
-  const granted = sorted([...system, ...application]);
-  const throughProfile = { Null: { 'bedrock:InferenceProfileArn': 'false' } };
-  const statements: DenyStatement[] = [
-    {
-      ...head,
-      Resource: `arn:${partition}:bedrock:*::foundation-model/*`,
-      Condition:
-        granted.length > 0
-          ? { ...throughProfile, ArnNotLike: { 'bedrock:InferenceProfileArn': granted } }
-          : throughProfile,
-    },
-  ];
-  if (shape) {
-    // Factored: the profile patterns name every Region, so calls from Regions the file doesn't grant are denied here.
-    statements.push({
-      ...head,
-      Sid: `${head.Sid}Regions`,
-      Resource: [
-        `arn:${partition}:bedrock:*:${account}:application-inference-profile/*`,
-        `arn:${partition}:bedrock:*:${account}:inference-profile/*`,
-      ],
-      Condition: { StringNotEquals: { 'aws:RequestedRegion': one(shape.regions) } },
-    });
-  }
-  return statements;
-}
-
-/** Whether any Region grants the feature on the model (so a deny must name Regions, not the whole model). */
-function grantedAnywhere(grants: Grants, feature: Feature, modelId: string, cohort: Cohort): boolean {
-  return cohort.cells.some((c) => c.modelId === modelId && grants.allows(feature, modelId, c.region));
-}
-
-const MANTLE = 'bedrock-mantle:CreateInference';
-
-/** bedrock-mantle is authorised on the project with the model as a condition key: one statement per set of Regions. */
-function mantleDenyList(items: readonly { modelId: string; region: string }[], cohort: Cohort): DenyStatement[] {
-  const allRegions = sorted(cohort.cells.map((c) => c.region));
-  const regionsByModel = new Map<string, Set<string>>();
-  for (const { modelId, region } of items) {
-    const set = regionsByModel.get(modelId) ?? new Set<string>();
-    set.add(region);
-    regionsByModel.set(modelId, set);
-  }
-  const byRegions = new Map<string, string[]>();
-  for (const [modelId, regions] of regionsByModel) {
-    const everywhere = !grantedAnywhere(cohort.grants, 'invoke', modelId, cohort);
-    const key = everywhere ? '*' : sorted(regions).join(',');
-    byRegions.set(key, [...(byRegions.get(key) ?? []), modelId]);
-  }
-  return [...byRegions.entries()].map(([regions, models], i) => ({
-    Sid: `BedrockGuardUnapprovedMantle${i === 0 ? '' : i + 1}`,
-    Effect: 'Deny' as const,
-    Action: MANTLE,
-    Resource: '*',
-    Condition: {
-      StringEquals: {
-        'bedrock-mantle:Model': one(sorted(models)),
-        ...(regions === '*' || regions === allRegions.join(',')
-          ? {}
-          : { 'aws:RequestedRegion': one(regions.split(',')) }),
-      },
-    },
-  }));
-}
-
-/**
- * The allow-list form for bedrock-mantle: in each set of Regions with the same
- * granted models, deny every other model; everywhere else, deny it all.
- */
-function mantleAllowList(cohort: Cohort): DenyStatement[] {
-  const invoke = cohort.grants.grants.filter((g) => g.features.has('invoke'));
-  const sid = (i: number) => `BedrockGuardUnapprovedMantle${i === 0 ? '' : i + 1}`;
-  if (invoke.length === 0) return [{ Sid: sid(0), Effect: 'Deny', Action: MANTLE, Resource: '*' }];
-  const globsByRegion = new Map<string, string[]>();
-  for (const g of invoke)
-    for (const r of g.regions) globsByRegion.set(r, [...(globsByRegion.get(r) ?? []), ...g.models]);
-  const regionsByGlobs = new Map<string, string[]>();
-  for (const [region, globs] of globsByRegion) {
-    const key = sorted(globs).join(',');
-    regionsByGlobs.set(key, [...(regionsByGlobs.get(key) ?? []), region]);
-  }
-  const statements: DenyStatement[] = [...regionsByGlobs.entries()].map(([globs, regions], i) => ({
-    Sid: sid(i),
-    Effect: 'Deny',
-    Action: MANTLE,
-    Resource: '*',
-    Condition: {
-      StringNotLike: { 'bedrock-mantle:Model': one(globs.split(',')) },
-      StringEquals: { 'aws:RequestedRegion': one(sorted(regions)) },
-    },
-  }));
-  statements.push({
-    Sid: sid(statements.length),
-    Effect: 'Deny',
-    Action: MANTLE,
-    Resource: '*',
-    Condition: { StringNotEquals: { 'aws:RequestedRegion': one(sorted(globsByRegion.keys())) } },
-  });
-  return statements;
 }

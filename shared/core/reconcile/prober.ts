@@ -57,6 +57,11 @@ export class Prober {
     return this.evaluate(principal, request).decision === 'Allowed';
   }
 
+  /** Whether every deciding check of a route is allowed. */
+  allowsRoute(principal: Principal, route: { readonly checks: readonly (ProbeRequest & { advisory?: true })[] }) {
+    return route.checks.every((check) => check.advisory === true || this.allows(principal, check));
+  }
+
   private factsOf(principal: Principal): Map<string, ContextValue> {
     let facts = this.facts.get(principal.decisionKey);
     if (!facts) {

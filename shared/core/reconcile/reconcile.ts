@@ -19,18 +19,18 @@ export interface Reconciliation {
  * Desired × observed → findings. Pure: the snapshot and the policy file in,
  * every way the account breaks the file out, rule by rule.
  */
-export function reconcile(
-  snapshot: Snapshot,
-  policy: PolicyFile,
-  options: { now?: Date; only?: (rule: Rule) => boolean } = {},
-): Reconciliation {
+export function reconcile(snapshot: Snapshot, policy: PolicyFile, options: { now?: Date } = {}): Reconciliation {
   const now = options.now ?? new Date();
   const desired = new DesiredState(policy);
   const scope = sweepScope(snapshot);
   const cohorts = analyseAccess(snapshot, desired, scope, now);
   const ctx: RuleContext = { snapshot, policy, desired, scope, cohorts, prober: new Prober(snapshot, now) };
-  const findings = RULES.filter(
-    (rule) => policy.rules[rule.id].mode !== 'off' && (options.only?.(rule) ?? true),
-  ).flatMap((rule) => rule.check(ctx));
-  return { findings, cohorts, scope, desired };
+  return { findings: runRules(ctx), cohorts, scope, desired };
+}
+
+/** Every rule the file doesn't turn off (and `only` keeps), over the context's cohorts. */
+export function runRules(ctx: RuleContext, only: (rule: Rule) => boolean = () => true): Finding[] {
+  return RULES.filter((rule) => ctx.policy.rules[rule.id].mode !== 'off' && only(rule)).flatMap((rule) =>
+    rule.check(ctx),
+  );
 }

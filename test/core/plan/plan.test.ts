@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyToFiles } from '../../../shared/core/plan/apply-to-files.js';
 import { planFromFiles, type PlanWork } from '../../../shared/core/plan/plan.js';
+import { selfCheck } from '../../../shared/core/plan/self-check.js';
 import type { PutDenyAction } from '../../../shared/core/plan/types.js';
 import type { SnapshotFiles } from '../../../shared/core/snapshot/files.js';
 import type { PolicyFile } from '../../../shared/core/policy-file/types.js';
@@ -259,5 +260,37 @@ describe('IAM quotas', () => {
     expect(quota?.message).toMatch(/fits neither a managed policy .* nor its inline budget/);
     expect(work.plan.selfCheck.passed).toBe(true);
     expect(work.plan.drift).toBe(true);
+  });
+});
+
+describe('self-check', () => {
+  const files = accountFiles({
+    principals: [{ name: 'App', statements: [invokeAll, allow(['bedrock:CreateAgent', 'bedrock:InvokeAgent'])] }],
+  });
+  const policy = team(['standard']);
+  const work = plan(files, policy);
+  const check = (changes: PlanWork['changes']) =>
+    selfCheck({ files, changes, policy, before: work.reconciliation, quotaFailed: new Set(), now: NOW });
+
+  it('passes on the plan as computed', () => {
+    expect(check(work.changes)).toEqual({ passed: true, problems: [] });
+  });
+
+  it('fails when the plan leaves an enforced finding open', () => {
+    const result = check([]);
+    expect(result.passed).toBe(false);
+    expect(result.problems.some((p) => p.startsWith('still open after the plan: unapproved-model-access'))).toBe(true);
+    expect(result.problems.some((p) => p.startsWith('still open after the plan: unapproved-feature'))).toBe(true);
+  });
+
+  it('fails when a deny takes away what the file grants', () => {
+    const [put] = work.changes;
+    if (put?.type !== 'put') throw new Error('expected a put');
+    const everything = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'bedrock:*', Resource: '*' }] };
+    const result = check([{ ...put, document: everything }]);
+    expect(result.passed).toBe(false);
+    expect(result.problems).toContain(
+      'granted access lost: arn:aws:iam::111122223333:role/App can no longer use amazon.nova-micro-v1:0 in us-east-1 via invoke',
+    );
   });
 });
