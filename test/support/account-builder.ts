@@ -154,3 +154,12 @@ export const allow = (action: string | string[], resource: string | string[] = '
   Resource: resource,
   ...extra,
 });
+
+/** Invoke and stream on every foundation model: the over-broad grant most scenarios start from. */
+export const invokeAll = allow(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], fm('*', '*'));
+
+/** Invoke and stream on Nova Micro in every Region. */
+export const invokeNova = allow(
+  ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+  REGIONS.map((r) => fm(r, NOVA)),
+);

@@ -1,5 +1,4 @@
 import {
-  FEATURES,
   type Feature,
   type PolicyFile,
   RULE_IDS,
@@ -55,4 +54,17 @@ export function policyFile(spec: {
   };
 }
 
-export { FEATURES };
+/** One team, `apps`, for the role `App`, granted `models` (sets: standard, premium, more) through `features`; `Admin` is exempt. */
+export const appTeam = (models: readonly string[] = ['standard'], features?: readonly Feature[]) =>
+  policyFile({
+    regions: ['us-east-1', 'us-east-2', 'us-west-2'],
+    models: {
+      standard: ['amazon.nova-micro-v1:0'],
+      premium: ['anthropic.claude-3-haiku-20240307-v1:0'],
+      more: ['amazon.nova-micro-v1:0', 'amazon.nova-lite-v1:0'],
+    },
+    teams: [
+      { name: 'apps', principals: [{ arns: ['arn:aws:iam::*:role/App'] }], models, ...(features ? { features } : {}) },
+    ],
+    exempt: ['arn:aws:iam::*:role/Admin'],
+  });

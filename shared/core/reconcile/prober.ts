@@ -1,5 +1,5 @@
 import { LayeredContext, requestContext } from '../iam/context.js';
-import { evaluate } from '../iam/evaluate.js';
+import { evaluate, type PolicySet } from '../iam/evaluate.js';
 import type { ContextValue, EvaluationResult } from '../iam/types.js';
 import { principalContext } from '../snapshot/principal-context.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
@@ -22,6 +22,7 @@ export class Prober {
   private readonly results = new Map<string, Map<string, EvaluationResult>>();
   private readonly facts = new Map<string, Map<string, ContextValue>>();
   private readonly resources = new Map<string, Map<string, ContextValue>>();
+  private readonly identityOnly = new WeakMap<PolicySet, PolicySet>();
 
   constructor(
     private readonly snapshot: Snapshot,
@@ -51,6 +52,19 @@ export class Prober {
       results.set(key, result);
     }
     return result;
+  }
+
+  /**
+   * The request judged on the principal's identity policies alone: what they
+   * lack shows even where an SCP or the boundary blocks first.
+   */
+  evaluateIdentity(principal: Principal, request: ProbeRequest): EvaluationResult {
+    let set = this.identityOnly.get(principal.policies);
+    if (!set) {
+      set = { identity: principal.policies.identity, boundary: undefined, scps: [] };
+      this.identityOnly.set(principal.policies, set);
+    }
+    return this.evaluate({ ...principal, policies: set, decisionKey: `identity|${principal.decisionKey}` }, request);
   }
 
   allows(principal: Principal, request: ProbeRequest): boolean {

@@ -5,8 +5,18 @@ import { selfCheck } from '../../../shared/core/plan/self-check.js';
 import type { PutDenyAction } from '../../../shared/core/plan/types.js';
 import type { SnapshotFiles } from '../../../shared/core/snapshot/files.js';
 import type { PolicyFile } from '../../../shared/core/policy-file/types.js';
-import { ACCOUNT_ID, accountFiles, allow, CLAUDE, fm, LITE, NOVA, REGIONS } from '../../support/account-builder.js';
-import { policyFile } from '../../support/policy-file.js';
+import {
+  ACCOUNT_ID,
+  accountFiles,
+  allow,
+  CLAUDE,
+  fm,
+  invokeAll,
+  LITE,
+  NOVA,
+  REGIONS,
+} from '../../support/account-builder.js';
+import { appTeam, policyFile } from '../../support/policy-file.js';
 import { NOW } from '../../support/snapshot-fixtures.js';
 import { SCENARIOS } from '../reconcile/scenarios.js';
 
@@ -25,24 +35,11 @@ describe.each(SCENARIOS)('plan of "$name"', ({ files, policy }) => {
   });
 });
 
-const team = (models: readonly string[], features?: ('invoke' | 'batch')[]) =>
-  policyFile({
-    regions: REGIONS,
-    models: { standard: [NOVA], more: [NOVA, LITE] },
-    teams: [
-      { name: 'apps', principals: [{ arns: ['arn:aws:iam::*:role/App'] }], models, ...(features ? { features } : {}) },
-    ],
-    exempt: ['arn:aws:iam::*:role/Admin'],
-  });
-const invokeAll = allow(
-  ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-  'arn:aws:bedrock:*::foundation-model/*',
-);
 const manyModels = Array.from({ length: 40 }, (_, i) => `vendor.model-${String(i).padStart(2, '0')}-v1:0`);
 
 describe('deny synthesis', () => {
   it('writes one managed deny per principal under /bedrock-guard/, tagged by rule', () => {
-    const work = plan(accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] }), team(['standard']));
+    const work = plan(accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] }), appTeam(['standard']));
     const [put] = puts(work);
     expect(put).toMatchObject({
       type: 'put-deny',
@@ -57,7 +54,7 @@ describe('deny synthesis', () => {
   });
 
   it('lists the excess when that is shorter, exempting calls through inference profiles', () => {
-    const work = plan(accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] }), team(['standard']));
+    const work = plan(accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] }), appTeam(['standard']));
     expect(puts(work)[0]?.policy).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -139,7 +136,7 @@ describe('deny synthesis', () => {
     const files = accountFiles({
       principals: [{ name: 'App', statements: [invokeAll, allow('bedrock:CreateModelInvocationJob')] }],
     });
-    const doc = puts(plan(files, team(['standard'])))[0]?.policy as { Statement: Record<string, unknown>[] };
+    const doc = puts(plan(files, appTeam(['standard'])))[0]?.policy as { Statement: Record<string, unknown>[] };
     expect(doc.Statement.find((s) => s.Sid === 'BedrockGuardUnapprovedBatch')).toMatchObject({
       Action: 'bedrock:CreateModelInvocationJob',
       Resource: 'arn:aws:bedrock:*::foundation-model/*',
@@ -148,8 +145,8 @@ describe('deny synthesis', () => {
 
   it('keeps alert-mode excess out of the deny and plans an alert instead', () => {
     const policy = {
-      ...team(['standard']),
-      rules: { ...team(['standard']).rules, 'unapproved-model-access': { mode: 'alert' as const } },
+      ...appTeam(['standard']),
+      rules: { ...appTeam(['standard']).rules, 'unapproved-model-access': { mode: 'alert' as const } },
     };
     const work = plan(accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] }), policy);
     expect(puts(work)).toEqual([]);
@@ -170,7 +167,7 @@ describe('deny synthesis', () => {
         { name: 'App', statements: [allow(['bedrock:InvokeModel'], fm('us-east-1', NOVA))] },
       ],
     });
-    const work = plan(files, team(['standard']));
+    const work = plan(files, appTeam(['standard']));
     expect(work.plan.actions.filter((a) => a.principal.endsWith('role/Admin'))).toEqual([]);
     expect(
       work.plan.findings.filter((f) => f.principal.endsWith('role/Admin')).every((f) => f.status === 'exempt'),
@@ -180,11 +177,11 @@ describe('deny synthesis', () => {
 
 describe('existing guard denies', () => {
   const files = accountFiles({ principals: [{ name: 'App', statements: [invokeAll] }] });
-  const first = plan(files, team(['standard']));
+  const first = plan(files, appTeam(['standard']));
   const deployed = applied(first, files);
 
   it('mark their findings contained, and plan nothing when the deny is current', () => {
-    const again = plan(deployed, team(['standard']));
+    const again = plan(deployed, appTeam(['standard']));
     expect(again.plan.actions).toEqual([]);
     expect(again.plan.drift).toBe(false);
     const enforced = again.plan.findings.filter((f) => f.rule === 'unapproved-model-access');
@@ -194,7 +191,7 @@ describe('existing guard denies', () => {
   });
 
   it('update the deny when the file changes', () => {
-    const again = plan(deployed, team(['more']));
+    const again = plan(deployed, appTeam(['more']));
     expect(again.plan.actions).toEqual([expect.objectContaining({ type: 'put-deny', change: 'update' })]);
     expect(again.plan.selfCheck.passed).toBe(true);
   });
@@ -229,7 +226,7 @@ describe('IAM quotas', () => {
       policies,
       principals: [{ name: 'App', statements: [invokeAll], managed: fullManaged }],
     });
-    const work = plan(files, team(['standard']));
+    const work = plan(files, appTeam(['standard']));
     expect(puts(work)[0]).toMatchObject({
       mechanism: 'inline',
       policyName: 'bedrock-guard-deny-role-App',
@@ -267,7 +264,7 @@ describe('self-check', () => {
   const files = accountFiles({
     principals: [{ name: 'App', statements: [invokeAll, allow(['bedrock:CreateAgent', 'bedrock:InvokeAgent'])] }],
   });
-  const policy = team(['standard']);
+  const policy = appTeam(['standard']);
   const work = plan(files, policy);
   const check = (changes: PlanWork['changes']) =>
     selfCheck({ files, changes, policy, before: work.reconciliation, quotaFailed: new Set(), now: NOW });

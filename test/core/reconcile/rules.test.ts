@@ -3,6 +3,7 @@ import { RULE_IDS } from '../../../shared/core/policy-file/types.js';
 import { reconcile } from '../../../shared/core/reconcile/reconcile.js';
 import { RULES } from '../../../shared/core/reconcile/rules/index.js';
 import { buildSnapshot } from '../../../shared/core/snapshot/build.js';
+import { accountFiles, allow, fm, NOVA, usProfile } from '../../support/account-builder.js';
 import { NOW } from '../../support/snapshot-fixtures.js';
 import { SCENARIOS } from './scenarios.js';
 
@@ -125,6 +126,51 @@ describe('findings', () => {
     expect(gap?.message).toContain('SCP scp0 (DenyOutsideUsEast1) attached to r-root blocks');
     expect(gap?.remediation).toContain('ArnNotLike');
     expect(gap?.evidence[0]).toMatchObject({ sid: 'DenyOutsideUsEast1', effect: 'Deny' });
+  });
+
+  it('count models that only policies name, not the catalogue', () => {
+    const files = accountFiles({
+      principals: [
+        { name: 'App', statements: [allow('bedrock:InvokeModel', fm('us-east-1', 'writer.palmyra-x5-v1:0'))] },
+      ],
+    });
+    const s = scenario('a role may invoke exactly its approved model');
+    const { findings } = reconcile(buildSnapshot(files), s.policy, { now: NOW });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'unapproved-model-access',
+        model: 'writer.palmyra-x5-v1:0',
+        regions: ['us-east-1'],
+        route: 'invoke, async',
+      }),
+    ]);
+  });
+
+  it('name a missing Allow that an SCP hides, beside the SCP', () => {
+    const s = scenario('a Region SCP without the inference-profile exemption');
+    const onlyEast = accountFiles({
+      profiles: [NOVA],
+      principals: [
+        {
+          name: 'App',
+          statements: [
+            allow(['bedrock:InvokeModel*', 'bedrock:GetInferenceProfile'], [fm('us-east-1', NOVA), usProfile(NOVA)]),
+          ],
+        },
+      ],
+      scps: [(s.files.scps as { levels: { policies: { Content: string }[] }[] }).levels[0]?.policies[1]?.Content].map(
+        (c) => JSON.parse(c as string),
+      ),
+    });
+    const { findings } = reconcile(buildSnapshot(onlyEast), s.policy, { now: NOW });
+    const gap = findings.find((f) => f.rule === 'cross-region-profile-gaps');
+    expect(gap?.message).toContain('SCP scp0 (DenyOutsideUsEast1) attached to r-root blocks bedrock:InvokeModel on');
+    expect(gap?.message).toContain(
+      `no identity policy allows bedrock:InvokeModel on ${fm('us-east-2', NOVA)} (the model in destination Region us-east-2)`,
+    );
+    expect(run(s).findings.find((f) => f.rule === 'cross-region-profile-gaps')?.message).not.toContain(
+      'no identity policy',
+    );
   });
 
   it('flag each gap of an import role separately (seed 003)', () => {

@@ -7,12 +7,14 @@ import {
   CLAUDE,
   FULL_ACCESS_ARN,
   fm,
+  invokeAll,
+  invokeNova,
   LITE,
   NOVA,
   REGIONS,
   usProfile,
 } from '../../support/account-builder.js';
-import { policyFile } from '../../support/policy-file.js';
+import { appTeam, policyFile } from '../../support/policy-file.js';
 
 /** A named account and policy file; every rule has a violating and a compliant one. */
 export interface Scenario {
@@ -23,23 +25,6 @@ export interface Scenario {
   readonly policy: PolicyFile;
 }
 
-const appTeam = (models = ['standard'], features?: ('invoke' | 'batch' | 'agents' | 'api-keys')[]) =>
-  policyFile({
-    regions: REGIONS,
-    models: { standard: [NOVA], premium: [CLAUDE] },
-    teams: [
-      { name: 'apps', principals: [{ arns: ['arn:aws:iam::*:role/App'] }], models, ...(features ? { features } : {}) },
-    ],
-    exempt: ['arn:aws:iam::*:role/Admin'],
-  });
-const invokeAll = allow(
-  ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-  'arn:aws:bedrock:*::foundation-model/*',
-);
-const invokeNova = allow(
-  ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-  REGIONS.map((r) => fm(r, NOVA)),
-);
 const goodTrust = {
   Version: '2012-10-17',
   Statement: [

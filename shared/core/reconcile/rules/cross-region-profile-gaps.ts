@@ -76,7 +76,14 @@ function causes(ctx: RuleContext, principal: Principal, route: Route, allowed: b
   for (const check of route.checks) {
     if (allowed && !check.advisory) continue;
     const result = ctx.prober.evaluate(principal, check);
-    if (result.decision !== 'Allowed') out.push(cause(ctx, check, result, route.via));
+    if (result.decision === 'Allowed') continue;
+    out.push(cause(ctx, check, result, route.via));
+    // An SCP or boundary that blocks first hides a missing Allow: name that too, or the fix would be half of it.
+    const layer = result.blockedBy?.layer;
+    if (layer === 'scp' || layer === 'boundary') {
+      const own = ctx.prober.evaluateIdentity(principal, check);
+      if (own.decision !== 'Allowed') out.push(cause(ctx, check, own, route.via));
+    }
   }
   return out;
 }
