@@ -4,6 +4,8 @@ import type { Finding } from '../core/reconcile/types.js';
 import { planSummary } from '../report/json.js';
 import type { Style } from './style.js';
 
+/** `1 finding`, `2 findings`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const short = (arn: string) => arn.slice(arn.indexOf(':', 'arn:aws:iam::'.length) + 1).replace(/^\d{12}:/, '');
 const list = (v: string | readonly string[] | undefined) => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
 
@@ -32,9 +34,7 @@ function renderAction(a: PlanAction, style: Style): string[] {
     case 'remove-deny':
       return [`  ${style.red('-')} remove ${a.mechanism} deny ${a.policyName}: ${a.reason}`];
     case 'alert':
-      return [
-        `  ${style.yellow('!')} alert ${a.rule} (${a.severity}): ${a.findings} finding${a.findings === 1 ? '' : 's'}`,
-      ];
+      return [`  ${style.yellow('!')} alert ${a.rule} (${a.severity}): ${count(a.findings, 'finding')}`];
   }
 }
 
@@ -93,9 +93,7 @@ export function renderPlan(plan: Plan, style: Style): string {
     for (const [rule, list] of byRule) {
       const first = list[0] as Finding;
       const mark = first.severity === 'critical' || first.severity === 'high' ? style.red('✗') : style.yellow('!');
-      out.push(
-        `  ${mark} ${rule} (${first.severity}, ${first.mode}): ${list.length} finding${list.length === 1 ? '' : 's'}`,
-      );
+      out.push(`  ${mark} ${rule} (${first.severity}, ${first.mode}): ${count(list.length, 'finding')}`);
       if (ROUTE_RULES.has(rule) && list.every((f) => f.model)) {
         for (const line of foldRoutes(list)) out.push(`      ${line}`);
       } else {
@@ -103,7 +101,7 @@ export function renderPlan(plan: Plan, style: Style): string {
       }
     }
     if (contained.length > 0)
-      out.push(`  ${style.dim(`${contained.length} findings already contained by the guard's deny`)}`);
+      out.push(`  ${style.dim(`${count(contained.length, 'finding')} already contained by the guard's deny`)}`);
     for (const a of planned) out.push(...renderAction(a, style));
     out.push('');
   }
@@ -113,7 +111,7 @@ export function renderPlan(plan: Plan, style: Style): string {
   if (plan.warnings.length > 0) out.push(...plan.warnings.map((w) => style.yellow(`warning: ${w}`)), '');
   out.push(
     style.bold(
-      `Plan: ${n('put-deny:create')} denies to create, ${n('put-deny:update')} to update, ${n('remove-deny')} to remove, ${n('alert')} alerts.`,
+      `Plan: ${n('put-deny:create')} to create, ${n('put-deny:update')} to update, ${n('remove-deny')} to remove (guard denies); ${count(n('alert'), 'alert')}.`,
     ),
     `Findings: ${s.byStatus.open ?? 0} open, ${s.byStatus.contained ?? 0} contained, ${s.byStatus.exempt ?? 0} exempt; ${s.principalsWithOpenFindings} principals with open findings.`,
     plan.selfCheck.passed

@@ -54,7 +54,7 @@ describe('bedrock-guard plan', () => {
       /role\/ContractorRole {2}teams: contractors\n {2}✗ unapproved-model-access \(high, enforce\): 12 findings/,
     );
     expect(r.stdout).toContain('+ create managed deny bedrock-guard-deny-role-ContractorRole');
-    expect(r.stdout).toContain('Plan: 3 denies to create, 0 to update, 0 to remove, 1 alerts.');
+    expect(r.stdout).toContain('Plan: 3 to create, 0 to update, 0 to remove (guard denies); 1 alert.');
     expect(r.stdout).toContain('Self-check passed');
     expect(r.stdout).not.toContain('\u001b['); // no colour when not on a terminal
   });

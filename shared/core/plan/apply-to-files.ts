@@ -47,23 +47,21 @@ export function applyToFiles(files: SnapshotFiles, changes: readonly DenyChange[
       if (!own) return entry;
       let attached = list(entry.AttachedManagedPolicies);
       let inline = list(entry[inlineKey]);
+      // Each change touches only the policy it names, as `apply` does.
       for (const change of own) {
-        // A principal holds one guard deny: a put replaces any other guard deny it has.
-        attached = attached.filter((a) => !isGuardPolicyArn(a.PolicyArn as string) || a.PolicyArn === change.policyArn);
-        inline = inline.filter((p) => !isGuardInlineName(p.PolicyName as string));
-        if (change.type === 'remove') {
-          attached = attached.filter((a) => a.PolicyArn !== change.policyArn);
-          if (change.policyArn) removedArns.add(change.policyArn);
-          continue;
-        }
         if (change.mechanism === 'inline') {
-          inline = [...inline, { PolicyName: change.policyName, PolicyDocument: change.document }];
+          inline = inline.filter((p) => p.PolicyName !== change.policyName);
+          if (change.type === 'put')
+            inline = [...inline, { PolicyName: change.policyName, PolicyDocument: change.document }];
           continue;
         }
         const arn = change.policyArn as string;
-        if (!attached.some((a) => a.PolicyArn === arn)) {
-          attached = [...attached, { PolicyName: change.policyName, PolicyArn: arn }];
+        attached = attached.filter((a) => a.PolicyArn !== arn);
+        if (change.type === 'remove') {
+          removedArns.add(arn);
+          continue;
         }
+        attached = [...attached, { PolicyName: change.policyName, PolicyArn: arn }];
         policies = [
           ...policies.filter((p) => p.Arn !== arn),
           {

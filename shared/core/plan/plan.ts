@@ -1,4 +1,3 @@
-import type { Grants } from '../desired/grants.js';
 import type { PolicyFile, RuleId } from '../policy-file/types.js';
 import { reconcile, type Reconciliation } from '../reconcile/reconcile.js';
 import { RULES } from '../reconcile/rules/index.js';
@@ -8,19 +7,18 @@ import type { SnapshotFiles } from '../snapshot/files.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
 import { accessReport } from './access-report.js';
 import { type DenyChange, hasGuardPolicies, withoutGuardPolicies } from './apply-to-files.js';
-import { documentSize, existingDenies, guardPolicyArn, guardPolicyName, isGuardInlineName } from './guard-owned.js';
-import { DEFAULT_QUOTAS, type IamQuotas, QUOTA_FINDING } from './quotas.js';
+import { existingDenies } from './guard-owned.js';
+import { placeDeny, removeDeny } from './place-deny.js';
+import { DEFAULT_QUOTAS, type IamQuotas } from './quotas.js';
 import { selfCheck } from './self-check.js';
-import { type SynthesizedDeny, synthesizeDeny } from './synthesize-deny.js';
-import type { AlertAction, DenyMechanism, Plan, PlanAction, PutDenyAction } from './types.js';
+import { synthesizeDeny } from './synthesize-deny.js';
+import type { AlertAction, Plan, PlanAction, PutDenyAction, RemoveDenyAction } from './types.js';
 
 export interface PlanOptions {
   readonly now?: Date;
   readonly quotas?: IamQuotas;
   /** Label of the policy file in reports. */
   readonly policyFile?: string;
-  /** Re-reconcile the planned state in memory (on by default). */
-  readonly selfCheck?: boolean;
   /** Called between phases, for progress on long runs. */
   readonly progress?: (phase: string) => void;
 }
@@ -70,81 +68,48 @@ export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options:
 
   const findings: Finding[] = rawRec.findings.map(statusOf);
   const actions: PlanAction[] = [];
-  const changes: DenyChange[] = [];
   const quotaFailed = new Set<string>();
   const planned = new Set<string>();
   const { partition, accountId } = actual.account;
 
   for (const cohort of rawRec.cohorts) {
     if (cohort.grants.exemptReason) continue;
-    const first = cohort.principals[0] as Principal;
-    const own = (byPrincipal.get(first.arn) ?? []).filter((f) => f.mode === 'enforce');
-    const deny =
-      own.length > 0
-        ? synthesizeDeny({
-            cohort,
-            enforce,
-            partition,
-            account: accountId,
-            profiles: actual.inferenceProfiles,
-            findings: own,
-          })
-        : undefined;
+    const own = (byPrincipal.get((cohort.principals[0] as Principal).arn) ?? []).filter((f) => f.mode === 'enforce');
+    if (own.length === 0) continue;
+    const deny = synthesizeDeny({
+      cohort,
+      enforce,
+      partition,
+      account: accountId,
+      profiles: actual.inferenceProfiles,
+      findings: own,
+    });
     if (!deny) continue;
-    for (const rawPrincipal of cohort.principals) {
-      const principal = actual.principal(rawPrincipal.arn) as Principal;
-      planned.add(principal.arn);
-      const put = putDeny(actual, principal, deny, quotas);
-      if ('finding' in put) {
-        quotaFailed.add(principal.arn);
-        findings.push(put.finding(cohort.grants));
-        continue;
+    for (const { arn } of cohort.principals) {
+      const principal = actual.principal(arn) as Principal;
+      planned.add(arn);
+      const placement = placeDeny(actual, principal, deny, quotas, cohort.grants);
+      if (placement.kind === 'over-quota') {
+        quotaFailed.add(arn);
+        findings.push(placement.finding);
+      } else if (placement.kind === 'put') {
+        actions.push(placement.put, ...placement.removals);
       }
-      if (!put.action) continue;
-      actions.push(put.action);
-      changes.push({
-        type: 'put',
-        principal: principal.arn,
-        mechanism: put.action.mechanism,
-        policyName: put.action.policyName,
-        ...(put.action.policyArn ? { policyArn: put.action.policyArn } : {}),
-        document: put.action.policy,
-      });
     }
   }
   for (const principal of actual.principals) {
     if (planned.has(principal.arn)) continue;
-    for (const existing of existingDenies(actual, principal)) {
-      const grants = rawRec.desired.grantsFor(principal);
-      const reason = grants.exemptReason
-        ? `the principal is exempt (${grants.exemptReason})`
-        : 'the principal no longer has access the policy file does not grant';
-      const { policyArn } = existing;
-      actions.push({
-        type: 'remove-deny',
-        principal: principal.arn,
-        principalKind: principal.kind,
-        mechanism: existing.mechanism,
-        policyName: existing.policyName,
-        ...(policyArn ? { policyArn } : {}),
-        reason,
-      });
-      changes.push({
-        type: 'remove',
-        principal: principal.arn,
-        mechanism: existing.mechanism,
-        policyName: existing.policyName,
-        ...(policyArn ? { policyArn } : {}),
-      });
-    }
+    const { exemptReason } = rawRec.desired.grantsFor(principal);
+    const reason = exemptReason
+      ? `the principal is exempt (${exemptReason})`
+      : 'the principal no longer has access the policy file does not grant';
+    for (const existing of existingDenies(actual, principal)) actions.push(removeDeny(principal, existing, reason));
   }
   actions.push(...alerts(findings));
 
-  const check =
-    options.selfCheck === false
-      ? { passed: true, problems: ['not run'] }
-      : (progress('checking the plan against the snapshot'),
-        selfCheck({ files, changes, policy, before: rawRec, quotaFailed, now }));
+  const changes = actions.flatMap(changeOf);
+  progress('checking the plan against the snapshot');
+  const check = selfCheck({ files, changes, policy, before: rawRec, quotaFailed, now });
   const matrix = accessReport(rawRec, enforce, quotaFailed);
   const drift = actions.some((a) => a.type !== 'alert') || findings.some((f) => f.status === 'open');
   const plan: Plan = {
@@ -186,77 +151,16 @@ function alerts(findings: readonly Finding[]): AlertAction[] {
   return [...byKey.values()];
 }
 
-type PutOutcome = { action: PutDenyAction | undefined } | { finding: (grants: Grants) => Finding };
-
-/**
- * Where the deny goes: the managed policy the principal already has, else a
- * new managed policy while the principal has a free attachment, else inline
- * within the principal's inline budget. Unchanged documents are no action.
- */
-function putDeny(snapshot: Snapshot, principal: Principal, deny: SynthesizedDeny, quotas: IamQuotas): PutOutcome {
-  const size = documentSize(deny.document);
-  const existing = existingDenies(snapshot, principal);
-  const current = existing[0];
-  if (existing.length === 1 && current && JSON.stringify(current.document) === JSON.stringify(deny.document)) {
-    return { action: undefined };
+/** The change a deny action makes to the snapshot files, for the self-check (and `apply`). */
+function changeOf(action: PlanAction): DenyChange[] {
+  const { principal, mechanism, policyName } = action as PutDenyAction | RemoveDenyAction;
+  const arn = 'policyArn' in action && action.policyArn ? { policyArn: action.policyArn } : {};
+  switch (action.type) {
+    case 'put-deny':
+      return [{ type: 'put', principal, mechanism, policyName, ...arn, document: action.policy }];
+    case 'remove-deny':
+      return [{ type: 'remove', principal, mechanism, policyName, ...arn }];
+    default:
+      return [];
   }
-  const name = guardPolicyName(principal);
-  const others = principal.managedPolicyArns.filter((arn) => arn !== current?.policyArn).length;
-  const inlineUsed = ownInlineChars(principal);
-  const fitsManaged = size <= quotas.managedPolicyChars && others < quotas.attachedManagedPolicies;
-  const fitsInline = inlineUsed + size <= quotas.inlineChars[principal.kind];
-  const mechanism: DenyMechanism | undefined =
-    current?.mechanism === 'inline' && fitsInline
-      ? 'inline'
-      : fitsManaged
-        ? 'managed'
-        : fitsInline
-          ? 'inline'
-          : undefined;
-  if (!mechanism) {
-    return {
-      finding: (grants) => ({
-        rule: QUOTA_FINDING.id,
-        severity: QUOTA_FINDING.severity,
-        mode: 'enforce',
-        status: 'open',
-        principal: principal.arn,
-        principalKind: principal.kind,
-        resources: [principal.arn],
-        message: `the guard's deny for ${principal.name} (${size} characters) fits neither a managed policy (${quotas.managedPolicyChars} characters, ${others} of ${quotas.attachedManagedPolicies} attachments used) nor its inline budget (${inlineUsed} of ${quotas.inlineChars[principal.kind]} characters used)`,
-        evidence: [],
-        remediation:
-          "Narrow the principal's own Bedrock statements so less needs denying, free a managed-policy attachment, or raise the IAM quota; the excess stays open until then.",
-        ...(grants.exemptReason ? { exemptReason: grants.exemptReason } : {}),
-      }),
-    };
-  }
-  const policyArn =
-    mechanism === 'managed' ? guardPolicyArn(snapshot.account.partition, snapshot.account.accountId, name) : undefined;
-  return {
-    action: {
-      type: 'put-deny',
-      change: current ? 'update' : 'create',
-      principal: principal.arn,
-      principalKind: principal.kind,
-      mechanism,
-      policyName: name,
-      ...(policyArn ? { policyArn } : {}),
-      policy: deny.document,
-      size,
-      quota: mechanism === 'managed' ? quotas.managedPolicyChars : quotas.inlineChars[principal.kind],
-      rules: deny.rules,
-    },
-  };
-}
-
-/** Characters of the principal's own inline policies, the guard's excluded (IAM's per-principal inline quota). */
-function ownInlineChars(principal: Principal): number {
-  let total = 0;
-  for (const policy of principal.policies.identity) {
-    const { source } = policy;
-    if (source.kind !== 'inline' || source.id !== principal.arn || isGuardInlineName(source.name)) continue;
-    total += documentSize({ Version: '2012-10-17', Statement: policy.statements.map((s) => s.raw) });
-  }
-  return total;
 }

@@ -196,6 +196,27 @@ describe('existing guard denies', () => {
     expect(again.plan.selfCheck.passed).toBe(true);
   });
 
+  it('leave one guard deny per principal: a stray copy is removed', () => {
+    const [put] = puts(first);
+    const iam = deployed.iam as { RoleDetailList: { RolePolicyList: unknown[] }[] };
+    const withCopy = {
+      ...deployed,
+      iam: {
+        ...iam,
+        RoleDetailList: iam.RoleDetailList.map((r) => ({
+          ...r,
+          RolePolicyList: [...r.RolePolicyList, { PolicyName: 'bedrock-guard-deny-copy', PolicyDocument: put?.policy }],
+        })),
+      },
+    };
+    const again = plan(withCopy, appTeam(['standard']));
+    expect(again.plan.actions).toEqual([
+      expect.objectContaining({ type: 'put-deny', change: 'update', mechanism: 'managed' }),
+      expect.objectContaining({ type: 'remove-deny', mechanism: 'inline', policyName: 'bedrock-guard-deny-copy' }),
+    ]);
+    expect(again.plan.selfCheck).toEqual({ passed: true, problems: [] });
+  });
+
   it('remove the deny once the file grants what it blocked', () => {
     const everything = policyFile({
       regions: REGIONS,
@@ -254,7 +275,7 @@ describe('IAM quotas', () => {
     const work = plan(files, policy);
     expect(puts(work)).toEqual([]);
     const quota = work.plan.findings.find((f) => f.rule === 'deny-exceeds-quota');
-    expect(quota?.message).toMatch(/fits neither a managed policy .* nor its inline budget/);
+    expect(quota?.message).toMatch(/fits neither a managed policy .* nor the inline budget/);
     expect(work.plan.selfCheck.passed).toBe(true);
     expect(work.plan.drift).toBe(true);
   });
