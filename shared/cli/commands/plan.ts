@@ -47,6 +47,7 @@ export async function planCommand(args: readonly string[], io: Io): Promise<numb
   const policyPath = values.policy ?? 'bedrock-guard.yaml';
   const { policy, warnings } = await readPolicyFile(policyPath, {
     knownModelIds: snapshot.foundationModels.map((m) => m.modelId),
+    knownRegions: snapshot.account.regions,
   });
   for (const w of warnings) stderr.write(`${formatIssue(policyPath, w)}\n`);
   if (policy.partition !== snapshot.account.partition) {

@@ -1,5 +1,5 @@
 import { formatIssue } from '../../core/policy-file/issues.js';
-import { parsePolicyFile } from '../../core/policy-file/parse.js';
+import { type ParseOptions, parsePolicyFile } from '../../core/policy-file/parse.js';
 import type { PolicyFile, PolicyFileIssue } from '../../core/policy-file/types.js';
 import { UsageError } from '../../errors.js';
 import { readPolicyFileText } from '../../policy-file/read.js';
@@ -29,8 +29,8 @@ export async function validateCommand(args: readonly string[], io: Io): Promise<
   if (extra !== undefined) throw new UsageError(`validate: unexpected argument "${extra}"`);
 
   const text = await readPolicyFileText(file);
-  const knownModelIds = values.snapshot === undefined ? undefined : await catalogueOf(values.snapshot);
-  const { policy, issues } = parsePolicyFile(text, file, knownModelIds ? { knownModelIds } : {});
+  const known = values.snapshot === undefined ? {} : await snapshotFacts(values.snapshot);
+  const { policy, issues } = parsePolicyFile(text, file, known);
 
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ valid: policy !== undefined, issues: issues.map(issueJson) })}\n`);
@@ -41,11 +41,11 @@ export async function validateCommand(args: readonly string[], io: Io): Promise<
   return policy ? 0 : 1;
 }
 
-/** The snapshot's model ids; undefined when it has no catalogue, so nothing is flagged for lack of one. */
-async function catalogueOf(dir: string): Promise<string[] | undefined> {
+/** The snapshot's Regions and model ids (none when it has no catalogue, so nothing is flagged for lack of one). */
+async function snapshotFacts(dir: string): Promise<ParseOptions> {
   const snapshot = await readSnapshotFolder(dir);
   const ids = [...new Set(snapshot.foundationModels.map((m) => m.modelId))];
-  return ids.length > 0 ? ids : undefined;
+  return { knownRegions: snapshot.account.regions, ...(ids.length > 0 ? { knownModelIds: ids } : {}) };
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

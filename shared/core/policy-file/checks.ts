@@ -8,6 +8,8 @@ import type { PolicyFileIssue } from './types.js';
 export interface CheckOptions {
   /** Model ids that exist (a snapshot's catalogue); model globs that match none of them are warnings. */
   readonly knownModelIds?: readonly string[];
+  /** The Regions an account is captured in; approved Regions outside them are warnings. */
+  readonly knownRegions?: readonly string[];
 }
 
 type Raw = Record<string, unknown>;
@@ -40,7 +42,7 @@ export function checkPolicyFile(raw: Raw, map: YamlSourceMap, options: CheckOpti
   const partition = raw.partition === undefined ? 'aws' : PARTITIONS.find((p) => p === raw.partition);
   const c = new Checker(map, partition);
   const models = isRecord(raw.models) ? raw.models : {};
-  const regions = checkRegions(c, raw.regions);
+  const regions = checkRegions(c, raw.regions, options.knownRegions);
   listOf(raw.exempt).forEach((arn, i) => c.arnPartition(['exempt', i], arn));
   checkModels(c, models, options.knownModelIds);
   const teams = checkTeams(c, raw.teams, models, regions);
@@ -133,10 +135,19 @@ class Checker {
 }
 
 /** Returns the well-formed approved Regions, or undefined when `regions` isn't a list. */
-function checkRegions(c: Checker, value: unknown): string[] | undefined {
+function checkRegions(c: Checker, value: unknown, known: readonly string[] | undefined): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   value.forEach((region, i) => {
-    if (valid(FORMATS.region, region)) c.regionPartition(['regions', i], region);
+    if (!valid(FORMATS.region, region)) return;
+    c.regionPartition(['regions', i], region);
+    if (!known || known.length === 0 || known.includes(region)) return;
+    const guess = didYouMean(region, known);
+    c.report(
+      'warning',
+      ['regions', i],
+      `Region "${region}" is not one the snapshot's account is captured in (${known.join(', ')})`,
+      { hint: guess ? `did you mean "${guess}"?` : 'Nothing in that Region can be judged; check account.json.' },
+    );
   });
   c.unique(['regions'], value, 'Region');
   return value.filter((r): r is string => valid(FORMATS.region, r));

@@ -417,6 +417,16 @@ describe('parsePolicyFile: warnings', () => {
     expect(parsePolicyFile(text, 'p.yaml', { knownModelIds: known }).policy).toBeDefined();
   });
 
+  it("warns about an approved Region the snapshot's account is not captured in, with a guess", () => {
+    const text = BASE.replace('regions: [us-east-1, us-west-2]', 'regions: [us-east-1, us-wst-2]');
+    const { issues } = parsePolicyFile(text, 'p.yaml', { knownRegions: ['us-east-1', 'us-west-2'] });
+    expect(issues.map(show)).toEqual([
+      '2:22 warning regions[1]: Region "us-wst-2" is not one the snapshot\'s account is captured in (us-east-1, us-west-2)',
+    ]);
+    expect(issues[0]?.hint).toBe('did you mean "us-west-2"?');
+    expect(parsePolicyFile(BASE, 'p.yaml', { knownRegions: ['us-east-1', 'us-west-2'] }).issues).toEqual([]);
+  });
+
   it('warns when a budget counts a model set its team is not granted', () => {
     const text = `${BASE.replace('  standard: [amazon.nova-micro-v1:0]', '  standard: [amazon.nova-micro-v1:0]\n  premium: [deepseek.r1-v1:0]')}  - name: ds
     principals: { tags: { team: ds } }
