@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  escapeHtml,
-  findingRegions,
-  findingRouteKinds,
-  findingRoutesByRegion,
-  renderHtmlReport,
-  scriptJson,
-} from '../../shared/report/html.js';
+import { escapeHtml, scriptJson } from '../../shared/report/html/escape.js';
+import { findingRegions, findingRouteKinds, findingRoutesByRegion } from '../../shared/report/html/findings.js';
+import { renderHtmlReport } from '../../shared/report/html/page.js';
 import { FOLDED, foldedPlan, HOSTILE, hostilePlan, largePlan, planFixture } from './plan-fixture.js';
 
 /** The embedded JSON the page's script reads. */

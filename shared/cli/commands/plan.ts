@@ -6,7 +6,7 @@ import { planFromFiles } from '../../core/plan/plan.js';
 import { buildSnapshot } from '../../core/snapshot/build.js';
 import { UsageError } from '../../errors.js';
 import { readPolicyFile } from '../../policy-file/read.js';
-import { renderHtmlReport } from '../../report/html.js';
+import { renderHtmlReport } from '../../report/html/page.js';
 import { planJson } from '../../report/json.js';
 import { planSarif } from '../../report/sarif.js';
 import { readSnapshotFiles } from '../../snapshot/read-folder.js';
