@@ -1,7 +1,5 @@
 import { BedrockGuardError } from '../errors.js';
 import { explainCommand } from './commands/explain.js';
-import { planCommand } from './commands/plan.js';
-import { validateCommand } from './commands/validate.js';
 import type { Io } from './io.js';
 
 export const USAGE = `bedrock-guard — governance for Amazon Bedrock access
@@ -40,10 +38,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return 0;
       case 'explain':
         return await explainCommand(rest, io);
+      // Loaded on demand: the policy-file parser and the planner stay out of `explain`'s start-up.
       case 'validate':
-        return await validateCommand(rest, io);
+        return await (await import('./commands/validate.js')).validateCommand(rest, io);
       case 'plan':
-        return await planCommand(rest, io);
+        return await (await import('./commands/plan.js')).planCommand(rest, io);
       default:
         io.stderr.write(`bedrock-guard: unknown command "${command}"\n\n${USAGE}`);
         return 1;

@@ -30,8 +30,12 @@ describe('module boundaries', () => {
         file,
       ).toEqual([]);
     }
-    // The global setup has just built the CLI bundle.
-    expect(readFileSync('dist/cli.js', 'utf8')).not.toContain('cloud-copilot');
+    // The global setup has just built the CLI bundle: the entry and every chunk it loads.
+    const bundle = ['dist/cli.js', ...readdirSync('dist/chunks').map((f) => `dist/chunks/${f}`)].filter((f) =>
+      f.endsWith('.js'),
+    );
+    expect(bundle.length).toBeGreaterThan(1);
+    for (const file of bundle) expect(readFileSync(file, 'utf8'), file).not.toContain('cloud-copilot');
   });
 
   it('keeps the core pure: no AWS SDK, no file system, no network in shared/core', () => {
