@@ -1,3 +1,4 @@
+import { groupBy } from '../core/group-by.js';
 import type { DenyStatement } from '../core/plan/deny-document.js';
 import type { Plan, PlanAction } from '../core/plan/types.js';
 import type { Finding } from '../core/reconcile/types.js';
@@ -67,10 +68,8 @@ export function renderPlan(plan: Plan, style: Style): string {
     style.bold(`bedrock-guard plan — account ${plan.account} (${plan.partition}), policy ${plan.policyFile}`),
     '',
   ];
-  const findings = new Map<string, Finding[]>();
-  for (const f of plan.findings) findings.set(f.principal, [...(findings.get(f.principal) ?? []), f]);
-  const actions = new Map<string, PlanAction[]>();
-  for (const a of plan.actions) actions.set(a.principal, [...(actions.get(a.principal) ?? []), a]);
+  const findings = groupBy(plan.findings, (f) => f.principal);
+  const actions = groupBy(plan.actions, (a) => a.principal);
   const teams = new Map(plan.matrix.rows.map((r) => [r.principal, r.teams]));
   const principals = [...new Set([...findings.keys(), ...actions.keys()])].sort();
 
@@ -88,8 +87,7 @@ export function renderPlan(plan: Plan, style: Style): string {
         `  ${style.dim(`exempt (${exempt[0]?.exemptReason ?? ''}): ${exempt.length} findings reported, nothing planned`)}`,
       );
     }
-    const byRule = new Map<string, Finding[]>();
-    for (const f of open) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+    const byRule = groupBy(open, (f) => f.rule);
     for (const [rule, list] of byRule) {
       const first = list[0] as Finding;
       const mark = first.severity === 'critical' || first.severity === 'high' ? style.red('✗') : style.yellow('!');

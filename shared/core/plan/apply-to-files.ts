@@ -1,3 +1,4 @@
+import { groupBy } from '../group-by.js';
 import type { SnapshotFiles } from '../snapshot/files.js';
 import { GUARD_PATH, isGuardInlineName, isGuardPolicyArn } from './guard-owned.js';
 import type { DenyMechanism } from './types.js';
@@ -36,10 +37,8 @@ const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[
 export function applyToFiles(files: SnapshotFiles, changes: readonly DenyChange[]): SnapshotFiles {
   if (changes.length === 0) return files;
   const iam = { ...(files.iam as Json) };
-  const byPrincipal = new Map<string, DenyChange[]>();
-  for (const c of changes) byPrincipal.set(c.principal, [...(byPrincipal.get(c.principal) ?? []), c]);
-  let policies = list(iam.Policies);
-  const removedArns = new Set<string>();
+  const byPrincipal = groupBy(changes, (c) => c.principal);
+  const policies = new Map(list(iam.Policies).map((p) => [p.Arn as string, p]));
 
   for (const [detailKey, inlineKey] of LISTS) {
     iam[detailKey] = list(iam[detailKey]).map((entry) => {
@@ -58,28 +57,24 @@ export function applyToFiles(files: SnapshotFiles, changes: readonly DenyChange[
         const arn = change.policyArn as string;
         attached = attached.filter((a) => a.PolicyArn !== arn);
         if (change.type === 'remove') {
-          removedArns.add(arn);
+          policies.delete(arn);
           continue;
         }
         attached = [...attached, { PolicyName: change.policyName, PolicyArn: arn }];
-        policies = [
-          ...policies.filter((p) => p.Arn !== arn),
-          {
-            PolicyName: change.policyName,
-            Arn: arn,
-            Path: GUARD_PATH,
-            DefaultVersionId: 'v1',
-            AttachmentCount: 1,
-            IsAttachable: true,
-            PolicyVersionList: [{ Document: change.document, VersionId: 'v1', IsDefaultVersion: true }],
-          },
-        ];
+        policies.set(arn, {
+          PolicyName: change.policyName,
+          Arn: arn,
+          Path: GUARD_PATH,
+          DefaultVersionId: 'v1',
+          AttachmentCount: 1,
+          IsAttachable: true,
+          PolicyVersionList: [{ Document: change.document, VersionId: 'v1', IsDefaultVersion: true }],
+        });
       }
       return { ...entry, AttachedManagedPolicies: attached, [inlineKey]: inline };
     });
   }
-  if (removedArns.size > 0) policies = policies.filter((p) => !removedArns.has(p.Arn as string));
-  iam.Policies = policies;
+  iam.Policies = [...policies.values()];
   return { ...files, iam };
 }
 

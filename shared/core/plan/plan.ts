@@ -1,3 +1,4 @@
+import { groupBy } from '../group-by.js';
 import type { PolicyFile, RuleId } from '../policy-file/types.js';
 import { reconcile, type Reconciliation } from '../reconcile/reconcile.js';
 import { RULES } from '../reconcile/rules/index.js';
@@ -59,12 +60,7 @@ export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options:
   const enforce = new Set<RuleId>(
     RULES.filter((r) => r.containable && policy.rules[r.id].mode === 'enforce').map((r) => r.id),
   );
-  const byPrincipal = new Map<string, Finding[]>();
-  for (const f of rawRec.findings) {
-    const list = byPrincipal.get(f.principal);
-    if (list) list.push(f);
-    else byPrincipal.set(f.principal, [f]);
-  }
+  const byPrincipal = groupBy(rawRec.findings, (f) => f.principal);
 
   const findings: Finding[] = rawRec.findings.map(statusOf);
   const actions: PlanAction[] = [];
