@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
+import { main } from '../../shared/cli/main.js';
 import { VERSION } from '../../shared/version.js';
 import { accountFiles, allow, fm, NOVA, REGIONS } from '../support/account-builder.js';
 import { folderWith, runCli } from './run-cli.js';
@@ -161,5 +163,35 @@ describe('bedrock-guard plan', () => {
 
   it('reports the package version', () => {
     expect(VERSION).toBe(pkg.version);
+  });
+});
+
+describe('plan progress', () => {
+  /** A stream that keeps what is written; `isTTY` as a terminal would set it. */
+  const sink = (isTTY: boolean) => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    return Object.assign(stream, { isTTY, text: () => chunks.join('') });
+  };
+
+  it('goes to stderr on a terminal, phase by phase', async () => {
+    const stdout = sink(false);
+    const stderr = sink(true);
+    expect(await main(['plan', ...DEMO], { stdout, stderr })).toBe(2);
+    expect(stderr.text()).toMatch(
+      /reading the snapshot…\n.*reconciling 13 principals…\n.*planning denies…\n.*checking the plan against the snapshot…\n/,
+    );
+    expect(stdout.text()).toContain('Plan:');
+  });
+
+  it('stays quiet off a terminal for a short run', async () => {
+    const stderr = sink(false);
+    expect(await main(['plan', ...DEMO], { stdout: sink(false), stderr })).toBe(2);
+    expect(stderr.text()).toBe('');
   });
 });
