@@ -40,7 +40,11 @@ export interface AccountSpec {
   readonly policies?: Readonly<Record<string, unknown>>;
   readonly scps?: readonly unknown[];
   readonly groups?: Readonly<Record<string, readonly unknown[]>>;
+  /** Provisioned throughput in us-east-1: name → model id. */
+  readonly provisioned?: Readonly<Record<string, string>>;
 }
+
+export const provisionedArn = (name: string) => `arn:aws:bedrock:us-east-1:${ACCOUNT_ID}:provisioned-model/${name}`;
 
 const tagList = (tags: Readonly<Record<string, string>> = {}) =>
   Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
@@ -131,6 +135,21 @@ export function accountFiles(spec: AccountSpec): SnapshotFiles {
         },
       ]),
     ),
+    ...(spec.provisioned
+      ? {
+          provisionedModels: {
+            'us-east-1': {
+              provisionedModelSummaries: Object.entries(spec.provisioned).map(([name, id]) => ({
+                provisionedModelName: name,
+                provisionedModelArn: provisionedArn(name),
+                modelArn: fm('us-east-1', id),
+                foundationModelArn: fm('us-east-1', id),
+                status: 'InService',
+              })),
+            },
+          },
+        }
+      : {}),
     inferenceProfiles: Object.fromEntries(
       regions.map((r) => [
         r,

@@ -14,6 +14,7 @@ import {
   invokeAll,
   LITE,
   NOVA,
+  provisionedArn,
   REGIONS,
 } from '../../support/account-builder.js';
 import { appTeam, policyFile } from '../../support/policy-file.js';
@@ -130,6 +131,44 @@ describe('deny synthesis', () => {
     const statement = (puts(plan(files, policy))[0]?.policy as { Statement: Record<string, unknown>[] }).Statement[0];
     const listed = (statement?.Resource ?? statement?.NotResource) as string[];
     expect(listed).toContain(statement?.Resource ? fm('us-east-2', NOVA) : fm('us-east-1', NOVA));
+  });
+
+  it('denies provisioned throughput of an unapproved model, and all of it without the feature', () => {
+    const files = accountFiles({
+      provisioned: { lite: LITE, nova: NOVA },
+      principals: [{ name: 'App', statements: [invokeAll, allow('bedrock:InvokeModel*', provisionedArn('*'))] }],
+    });
+    const withFeature = plan(files, appTeam(['standard'], ['invoke', 'provisioned-throughput']));
+    const statement = (work: PlanWork) =>
+      (puts(work)[0]?.policy as { Statement: Record<string, unknown>[] }).Statement.find(
+        (s) => s.Sid === 'BedrockGuardUnapprovedProvisioned',
+      );
+    expect(statement(withFeature)?.Resource).toBe(provisionedArn('lite'));
+    expect(withFeature.plan.selfCheck.passed).toBe(true);
+    const without = plan(files, appTeam(['standard']));
+    expect(statement(without)?.Resource).toBe(`arn:aws:bedrock:*:${ACCOUNT_ID}:provisioned-model/*`);
+    expect(without.plan.selfCheck.passed).toBe(true);
+  });
+
+  it('denies bedrock-mantle inference on the models the file does not grant', () => {
+    const files = accountFiles({
+      principals: [{ name: 'App', statements: [invokeAll, allow('bedrock-mantle:CreateInference')] }],
+    });
+    const work = plan(files, appTeam(['standard']));
+    const mantle = (puts(work)[0]?.policy as { Statement: Record<string, unknown>[] }).Statement.filter((s) =>
+      String(s.Sid).startsWith('BedrockGuardUnapprovedMantle'),
+    );
+    expect(mantle).toEqual([
+      {
+        Sid: 'BedrockGuardUnapprovedMantle',
+        Effect: 'Deny',
+        Action: 'bedrock-mantle:CreateInference',
+        Resource: '*',
+        Condition: { StringEquals: { 'bedrock-mantle:Model': [LITE, CLAUDE] } },
+      },
+    ]);
+    expect(work.plan.findings.find((f) => f.model === LITE)?.route).toContain('mantle');
+    expect(work.plan.selfCheck.passed).toBe(true);
   });
 
   it('turns the feature off on every model when no team grants it', () => {
