@@ -75,7 +75,8 @@ export function simulation(inputs: PolicyInputs, principal: string, request: Req
     request: {
       principal,
       action: request.action,
-      resource: { resource: request.resource, accountId: ACCOUNT },
+      // Same-account requests: the resource's account is the principal's.
+      resource: { resource: request.resource, accountId: principal.split(':')[4] || ACCOUNT },
       contextVariables: withoutEmptyLists(request.context),
     },
     identityPolicies: inputs.identity.map((policy, i) => ({ name: `identity${i}`, policy })),
