@@ -30,28 +30,7 @@ export class Prober {
   ) {}
 
   evaluate(principal: Principal, request: ProbeRequest): EvaluationResult {
-    let results = this.results.get(principal.decisionKey);
-    if (!results) {
-      results = new Map();
-      this.results.set(principal.decisionKey, results);
-    }
-    const key =
-      request.key ??
-      `${request.action}|${request.resource}|${Object.entries(request.context ?? {})
-        .sort()
-        .join(';')}`;
-    let result = results.get(key);
-    if (!result) {
-      const layers = [this.factsOf(principal), this.resourceContext(request.resource)];
-      if (request.context) layers.push(new Map(Object.entries(request.context)));
-      result = evaluate(principal.policies, {
-        action: request.action,
-        resource: request.resource,
-        context: new LayeredContext(layers),
-      });
-      results.set(key, result);
-    }
-    return result;
+    return this.run(principal.decisionKey, principal.policies, principal, request);
   }
 
   /**
@@ -64,7 +43,33 @@ export class Prober {
       set = { identity: principal.policies.identity, boundary: undefined, scps: [] };
       this.identityOnly.set(principal.policies, set);
     }
-    return this.evaluate({ ...principal, policies: set, decisionKey: `identity|${principal.decisionKey}` }, request);
+    return this.run(`identity|${principal.decisionKey}`, set, principal, request);
+  }
+
+  /** Evaluate `policies` for the principal's facts, remembered under `cacheKey` and the request. */
+  private run(cacheKey: string, policies: PolicySet, principal: Principal, request: ProbeRequest): EvaluationResult {
+    let results = this.results.get(cacheKey);
+    if (!results) {
+      results = new Map();
+      this.results.set(cacheKey, results);
+    }
+    const key =
+      request.key ??
+      `${request.action}|${request.resource}|${Object.entries(request.context ?? {})
+        .sort()
+        .join(';')}`;
+    let result = results.get(key);
+    if (!result) {
+      const layers = [this.factsOf(principal), this.resourceContext(request.resource)];
+      if (request.context) layers.push(new Map(Object.entries(request.context)));
+      result = evaluate(policies, {
+        action: request.action,
+        resource: request.resource,
+        context: new LayeredContext(layers),
+      });
+      results.set(key, result);
+    }
+    return result;
   }
 
   allows(principal: Principal, request: ProbeRequest): boolean {

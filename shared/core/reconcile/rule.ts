@@ -88,6 +88,3 @@ export function allowingStatements(ctx: RuleContext, principal: Principal, check
   }
   return out;
 }
-
-/** The last part of an ARN, for messages. */
-export const shortName = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);

@@ -1,4 +1,5 @@
 import type { Route, RouteCheck } from '../../bedrock/routes.js';
+import { groupBy } from '../../group-by.js';
 import type { EvaluationResult, StatementRef } from '../../iam/types.js';
 import type { Principal } from '../../snapshot/types.js';
 import { makeFinding, type Rule, type RuleContext } from '../rule.js';
@@ -55,9 +56,7 @@ function cause(ctx: RuleContext, check: RouteCheck, result: EvaluationResult, vi
 
 /** "head a (purpose), b (purpose); head2 c (purpose)". */
 function tell(causes: readonly Cause[]): string {
-  const byHead = new Map<string, Cause[]>();
-  for (const c of causes) byHead.set(c.head, [...(byHead.get(c.head) ?? []), c]);
-  return [...byHead.entries()]
+  return [...groupBy(causes, (c) => c.head).entries()]
     .map(([head, list]) => `${head} ${list.map((c) => `${c.resource} (${c.purpose})`).join(', ')}`)
     .join('; ');
 }

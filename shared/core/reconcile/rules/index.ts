@@ -1,4 +1,3 @@
-import type { RuleId } from '../../policy-file/types.js';
 import type { Rule } from '../rule.js';
 import { crossRegionProfileGaps } from './cross-region-profile-gaps.js';
 import { customModelImportRole } from './custom-model-import-role.js';
@@ -20,5 +19,3 @@ export const RULES: readonly Rule[] = [
   crossRegionProfileGaps,
   customModelImportRole,
 ];
-
-export const ruleById = (id: RuleId): Rule | undefined => RULES.find((r) => r.id === id);
