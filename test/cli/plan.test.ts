@@ -87,6 +87,11 @@ describe('bedrock-guard plan', () => {
     );
     expect(put?.policy).toMatchObject({ Version: '2012-10-17', Statement: expect.any(Array) });
     expect(plan.actions.some((a) => a.type === 'alert')).toBe(true);
+    // Folded findings keep every Region and route (README "Findings").
+    const contractor = plan.findings.find(
+      (f) => f.principal === 'arn:aws:iam::111122223333:role/ContractorRole' && f.model === 'amazon.nova-pro-v1:0',
+    );
+    expect(contractor).toMatchObject({ regions: ['us-east-1', 'us-east-2', 'us-west-2'], routes: expect.any(Array) });
   });
 
   it('--sarif gives SARIF 2.1.0 with a rule per finding kind and the principal as logical location', () => {

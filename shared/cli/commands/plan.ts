@@ -57,7 +57,7 @@ export async function planCommand(args: readonly string[], io: Io): Promise<numb
     );
   }
 
-  const { plan: computed } = planFromFiles(files, policy, { policyFile: policyPath, progress });
+  const { plan: computed } = planFromFiles(files, policy, { snapshot, policyFile: policyPath, progress });
   const plan = { ...computed, warnings: warnings.map((w) => formatIssue(policyPath, w)) };
   if (values.report !== undefined) {
     progress(`writing ${values.report}`);

@@ -20,6 +20,8 @@ export interface PlanOptions {
   readonly quotas?: IamQuotas;
   /** Label of the policy file in reports. */
   readonly policyFile?: string;
+  /** `files` already built, when the caller needed it first (it is not built twice). */
+  readonly snapshot?: Snapshot;
   /** Called between phases, for progress on long runs. */
   readonly progress?: (phase: string) => void;
 }
@@ -47,7 +49,7 @@ export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options:
   const quotas = options.quotas ?? DEFAULT_QUOTAS;
   const progress = options.progress ?? (() => undefined);
   progress('reading the snapshot');
-  const actual = buildSnapshot(files);
+  const actual = options.snapshot ?? buildSnapshot(files);
   const guarded = hasGuardPolicies(files);
   const raw = guarded ? buildSnapshot(withoutGuardPolicies(files)) : actual;
   progress(`reconciling ${raw.principals.length} principals`);
