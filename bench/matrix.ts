@@ -5,11 +5,10 @@
  *
  * `npm run bench` runs it with the rest.
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { accessMatrix } from '../shared/core/access/matrix.js';
 import { buildSnapshot } from '../shared/core/snapshot/build.js';
 import { syntheticAccount } from '../test/support/synthetic-account.js';
+import { runSizes, serveSizes } from './per-size.js';
 
 const REGIONS = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1'];
 const MODELS = 100;
@@ -53,11 +52,7 @@ function measure(principals: number): MatrixResult {
 
 /** Every size, each in a fresh child process (this file, bundled next to the runner). */
 export function runMatrixBench(sizes = MATRIX_SIZES): MatrixResult[] {
-  const child = fileURLToPath(new URL('./matrix.js', import.meta.url));
-  return sizes.map((n) => {
-    const out = execFileSync(process.execPath, [child, '--child', String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    return JSON.parse(out) as MatrixResult;
-  });
+  return runSizes<MatrixResult>(new URL('./matrix.js', import.meta.url), sizes);
 }
 
 export function formatMatrix(results: readonly MatrixResult[]): string {
@@ -70,7 +65,4 @@ export function formatMatrix(results: readonly MatrixResult[]): string {
   return [`access matrix (${MODELS} models × ${REGIONS.length} Regions × all routes)`, ...rows].join('\n');
 }
 
-const childAt = process.argv.indexOf('--child');
-if (childAt > 0 && process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.stdout.write(JSON.stringify(measure(Number(process.argv[childAt + 1]))));
-}
+serveSizes(import.meta.url, measure);

@@ -5,11 +5,10 @@
  * in-memory self-check, as `bedrock-guard plan` runs them.
  * Each size runs in its own process so that peak RSS belongs to it alone.
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { planFromFiles } from '../shared/core/plan/plan.js';
 import { loadPolicyFile } from '../shared/core/policy-file/parse.js';
 import { syntheticAccount } from '../test/support/synthetic-account.js';
+import { runSizes, serveSizes } from './per-size.js';
 
 const REGIONS = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1'];
 const MODELS = 100;
@@ -86,11 +85,7 @@ function measure(principals: number): PlanResult {
 }
 
 export function runPlanBench(sizes = PLAN_SIZES): PlanResult[] {
-  const child = fileURLToPath(new URL('./plan.js', import.meta.url));
-  return sizes.map((n) => {
-    const out = execFileSync(process.execPath, [child, '--child', String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    return JSON.parse(out) as PlanResult;
-  });
+  return runSizes<PlanResult>(new URL('./plan.js', import.meta.url), sizes);
 }
 
 export function formatPlan(results: readonly PlanResult[]): string {
@@ -104,7 +99,4 @@ export function formatPlan(results: readonly PlanResult[]): string {
   return [`plan (${MODELS} models × ${REGIONS.length} Regions, realistic policy file)`, ...rows].join('\n');
 }
 
-const childAt = process.argv.indexOf('--child');
-if (childAt > 0 && process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.stdout.write(JSON.stringify(measure(Number(process.argv[childAt + 1]))));
-}
+serveSizes(import.meta.url, measure);
