@@ -57,8 +57,12 @@ export async function planCommand(args: readonly string[], io: Io): Promise<numb
     );
   }
 
-  const { plan: computed } = planFromFiles(files, policy, { snapshot, policyFile: policyPath, progress });
-  const plan = { ...computed, warnings: warnings.map((w) => formatIssue(policyPath, w)) };
+  const { plan } = planFromFiles(files, policy, {
+    snapshot,
+    policyFile: policyPath,
+    warnings: warnings.map((w) => formatIssue(policyPath, w)),
+    progress,
+  });
   if (values.report !== undefined) {
     progress(`writing ${values.report}`);
     await mkdir(dirname(values.report), { recursive: true });

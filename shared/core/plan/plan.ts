@@ -20,6 +20,8 @@ export interface PlanOptions {
   readonly quotas?: IamQuotas;
   /** Label of the policy file in reports. */
   readonly policyFile?: string;
+  /** The policy file's warnings, carried into the plan's reports. */
+  readonly warnings?: readonly string[];
   /** `files` already built, when the caller needed it first (it is not built twice). */
   readonly snapshot?: Snapshot;
   /** Called between phases, for progress on long runs. */
@@ -118,7 +120,7 @@ export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options:
     findings,
     actions,
     matrix,
-    warnings: [],
+    warnings: options.warnings ?? [],
     selfCheck: check,
     drift,
   };

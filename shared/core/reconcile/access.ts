@@ -1,7 +1,6 @@
 import type { Route } from '../bedrock/routes.js';
-import type { Grants } from '../desired/grants.js';
-import type { DesiredState } from '../desired/grants.js';
 import { accessMatrix, cellKey } from '../access/matrix.js';
+import type { DesiredState, Grants } from '../desired/grants.js';
 import type { RuleId } from '../policy-file/types.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
 import { routeFeature, routeKeyFeature } from './features.js';
