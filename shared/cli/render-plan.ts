@@ -7,7 +7,8 @@ import type { Style } from './style.js';
 
 /** `1 finding`, `2 findings`. */
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
-const short = (arn: string) => arn.slice(arn.indexOf(':', 'arn:aws:iam::'.length) + 1).replace(/^\d{12}:/, '');
+export const short = (arn: string): string =>
+  arn.slice(arn.indexOf(':', 'arn:aws:iam::'.length) + 1).replace(/^\d{12}:/, '');
 const list = (v: string | readonly string[] | undefined) => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
 
 /** One statement of a guard deny on one line: what it denies, on what, when. */

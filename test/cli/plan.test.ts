@@ -6,7 +6,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { main } from '../../shared/cli/main.js';
 import { VERSION } from '../../shared/version.js';
 import { accountFiles, allow, fm, NOVA, REGIONS } from '../support/account-builder.js';
-import { folderWith, runCli } from './run-cli.js';
+import { folderWith, NO_AWS, runCli } from './run-cli.js';
 
 const DEMO = ['--policy', 'examples/demo/bedrock-guard.yaml', '--snapshot', 'examples/demo/snapshot'];
 
@@ -151,9 +151,11 @@ describe('bedrock-guard plan', () => {
   });
 
   it('refuses without a snapshot, a mismatched partition, and conflicting formats', () => {
-    expect(runCli(['plan', '--policy', 'examples/demo/bedrock-guard.yaml']).stderr).toContain(
-      '--snapshot DIR is required',
-    );
+    // Without --snapshot the account is captured live: with no credentials, a clear error and exit 1.
+    const live = runCli(['plan', '--policy', 'examples/demo/bedrock-guard.yaml'], undefined, NO_AWS);
+    expect(live.code).toBe(1);
+    expect(live.stderr).toContain('no AWS credentials');
+    expect(live.stderr).toContain('pass --snapshot DIR');
     expect(runCli(['plan', ...DEMO, '--json', '--sarif']).code).toBe(1);
     const r = runCli([
       'plan',
@@ -163,7 +165,7 @@ describe('bedrock-guard plan', () => {
       'examples/govcloud/snapshot',
     ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("the policy file is for partition aws, but the snapshot's account is in aws-us-gov");
+    expect(r.stderr).toContain('the policy file is for partition aws, but the account is in aws-us-gov');
   });
 
   it('reports the package version', () => {

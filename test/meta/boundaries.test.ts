@@ -44,4 +44,23 @@ describe('module boundaries', () => {
       expect(forbidden, file).toEqual([]);
     }
   });
+
+  it('keeps the AWS SDK in the adapters (shared/aws) only', () => {
+    for (const file of [...sources('shared'), ...sources('bin')]) {
+      if (file.startsWith(join('shared', 'aws'))) continue;
+      const sdk = importsOf(file).filter((i) => i.startsWith('@aws-sdk/') && !i.startsWith('@aws-sdk/types'));
+      expect(sdk, file).toEqual([]);
+    }
+  });
+
+  it('writes to IAM from one module only, the guard-owned deny writer', () => {
+    const writes =
+      /\b(Create|Put|Attach|Detach|Delete|Update|Tag|Untag|Set|Add|Remove)\w*(Policy|Role|User|Group|PolicyVersion|Boundary)\w*Command\b/;
+    for (const file of sources('shared')) {
+      if (file === join('shared', 'aws', 'iam-writer.ts')) continue;
+      const text = readFileSync(file, 'utf8');
+      if (!text.includes('@aws-sdk/client-iam')) continue;
+      expect(writes.exec(text)?.[0], file).toBeUndefined();
+    }
+  });
 });

@@ -1,17 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VERSION } from '../../version.js';
-import { formatIssue } from '../../core/policy-file/issues.js';
-import { planFromFiles } from '../../core/plan/plan.js';
-import { buildSnapshot } from '../../core/snapshot/build.js';
 import { UsageError } from '../../errors.js';
-import { readPolicyFile } from '../../policy-file/read.js';
 import { renderHtmlReport } from '../../report/html/page.js';
 import { planJson } from '../../report/json.js';
 import { planSarif } from '../../report/sarif.js';
-import { readSnapshotFiles } from '../../snapshot/read-folder.js';
 import { parseOptions } from '../args.js';
 import type { Io } from '../io.js';
+import { preparePlan } from '../prepare-plan.js';
 import { renderPlan } from '../render-plan.js';
 import { styleFor } from '../style.js';
 
@@ -21,6 +17,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   sarif: { type: 'boolean' },
   report: { type: 'string' },
+  'org-role': { type: 'string' },
 } as const;
 
 /** Progress lines appear on a terminal at once, elsewhere only once a run has taken this long. */
@@ -31,37 +28,20 @@ export async function planCommand(args: readonly string[], io: Io): Promise<numb
   const { values, positionals } = parseOptions(args, OPTIONS, 'plan');
   if (positionals.length > 0) throw new UsageError(`plan: unexpected argument "${positionals[0]}"`);
   if (values.json && values.sarif) throw new UsageError('plan: choose one of --json and --sarif');
-  if (values.snapshot === undefined) {
-    throw new UsageError('plan: --snapshot DIR is required', {
-      hint: 'Capture a snapshot folder (README "Snapshot folder") and pass it with --snapshot; live capture comes with `bedrock-guard snapshot`.',
-    });
-  }
   const started = Date.now();
   const stderr = io.stderr as NodeJS.WritableStream & { isTTY?: boolean };
   const progress = (phase: string) => {
     if (stderr.isTTY === true || Date.now() - started > QUIET_MS) stderr.write(`bedrock-guard: ${phase}…\n`);
   };
-
-  const files = await readSnapshotFiles(values.snapshot);
-  const snapshot = buildSnapshot(files);
-  const policyPath = values.policy ?? 'bedrock-guard.yaml';
-  const { policy, warnings } = await readPolicyFile(policyPath, {
-    knownModelIds: snapshot.foundationModels.map((m) => m.modelId),
-    knownRegions: snapshot.account.regions,
-  });
-  for (const w of warnings) stderr.write(`${formatIssue(policyPath, w)}\n`);
-  if (policy.partition !== snapshot.account.partition) {
-    throw new UsageError(
-      `the policy file is for partition ${policy.partition}, but the snapshot's account is in ${snapshot.account.partition}`,
-      { location: policyPath, hint: 'Set partition: in the policy file to match account.json.' },
-    );
-  }
-
-  const { plan } = planFromFiles(files, policy, {
-    snapshot,
-    policyFile: policyPath,
-    warnings: warnings.map((w) => formatIssue(policyPath, w)),
+  const {
+    work: { plan },
+  } = await preparePlan({
+    policyPath: values.policy ?? 'bedrock-guard.yaml',
+    identify: false,
     progress,
+    warn: (line) => stderr.write(`${line}\n`),
+    ...(values.snapshot !== undefined ? { snapshotDir: values.snapshot } : {}),
+    ...(values['org-role'] ? { orgRoleArn: values['org-role'] } : {}),
   });
   if (values.report !== undefined) {
     progress(`writing ${values.report}`);

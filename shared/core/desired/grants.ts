@@ -46,7 +46,14 @@ export class DesiredState {
   private readonly exempt: readonly ((arn: string) => boolean)[];
   private readonly byKey = new Map<string, Grants>();
 
-  constructor(readonly policy: PolicyFile) {
+  /**
+   * `protectedPrincipals`: principal ARN → why the guard must leave it alone
+   * (the identity running the guard), on top of the file's `exempt` list.
+   */
+  constructor(
+    readonly policy: PolicyFile,
+    private readonly protectedPrincipals: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.teams = policy.teams.map((team) => {
       const models = team.models.flatMap((set) => policy.models[set] ?? []);
       return {
@@ -63,9 +70,8 @@ export class DesiredState {
     const matched = this.teams.filter((t) => t.matches(principal));
     const exemptReason = principal.serviceLinked
       ? 'service-linked role (managed by AWS; SCPs and the guard leave it alone)'
-      : this.exempt.some((m) => m(principal.arn))
-        ? 'listed under exempt in the policy file'
-        : undefined;
+      : (this.protectedPrincipals.get(principal.arn) ??
+        (this.exempt.some((m) => m(principal.arn)) ? 'listed under exempt in the policy file' : undefined));
     const key = `${exemptReason ?? ''}|${matched.map((t) => t.team.name).join(',')}`;
     let grants = this.byKey.get(key);
     if (!grants) {

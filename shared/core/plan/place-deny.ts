@@ -1,3 +1,4 @@
+import { canonicalJson } from '../canonical-json.js';
 import type { Grants } from '../desired/grants.js';
 import type { Finding } from '../reconcile/types.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
@@ -34,13 +35,14 @@ export function placeDeny(
 ): Placement {
   const existing = existingDenies(snapshot, principal);
   const current = existing[0];
-  if (existing.length === 1 && current && JSON.stringify(current.document) === JSON.stringify(deny.document)) {
+  if (existing.length === 1 && current && canonicalJson(current.document) === canonicalJson(deny.document)) {
     return { kind: 'current' };
   }
   const size = documentSize(deny.document);
   const attached = principal.managedPolicyArns.filter((arn) => arn !== current?.policyArn).length;
   const inlineUsed = ownInlineChars(principal);
-  const fitsManaged = size <= quotas.managedPolicyChars && attached < quotas.attachedManagedPolicies;
+  const maxAttached = quotas.attachedManagedPolicies[principal.kind];
+  const fitsManaged = size <= quotas.managedPolicyChars && attached < maxAttached;
   const fitsInline = inlineUsed + size <= quotas.inlineChars[principal.kind];
   const mechanism: DenyMechanism | undefined =
     current?.mechanism === 'inline' && fitsInline
@@ -62,7 +64,7 @@ export function placeDeny(
         principal: principal.arn,
         principalKind: principal.kind,
         resources: [principal.arn],
-        message: `the guard's deny (${size} characters) fits neither a managed policy (${quotas.managedPolicyChars} characters, ${attached} of ${quotas.attachedManagedPolicies} attachments used) nor the inline budget (${budget})`,
+        message: `the guard's deny (${size} characters) fits neither a managed policy (${quotas.managedPolicyChars} characters, ${attached} of ${maxAttached} attachments used) nor the inline budget (${budget})`,
         evidence: [],
         remediation:
           "Narrow the principal's own Bedrock statements so less needs denying, free a managed-policy attachment, or raise the IAM quota; the excess stays open until then.",

@@ -26,6 +26,8 @@ export interface PlanOptions {
   readonly snapshot?: Snapshot;
   /** Called between phases, for progress on long runs. */
   readonly progress?: (phase: string) => void;
+  /** Principal ARN → why the guard must not act on it, e.g. the identity running the guard. */
+  readonly protectedPrincipals?: ReadonlyMap<string, string>;
 }
 
 /** Everything a plan is computed from, kept for `apply` and the self-check. */
@@ -55,8 +57,11 @@ export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options:
   const guarded = hasGuardPolicies(files);
   const raw = guarded ? buildSnapshot(withoutGuardPolicies(files)) : actual;
   progress(`reconciling ${raw.principals.length} principals`);
-  const rawRec = reconcile(raw, policy, { now });
-  const openKeys = guarded ? new Set(reconcile(actual, policy, { now }).findings.map(findingKey)) : undefined;
+  const { protectedPrincipals } = options;
+  const rawRec = reconcile(raw, policy, { now, protectedPrincipals });
+  const openKeys = guarded
+    ? new Set(reconcile(actual, policy, { now, protectedPrincipals }).findings.map(findingKey))
+    : undefined;
   const statusOf = (f: Finding): Finding =>
     f.status === 'open' && openKeys && !openKeys.has(findingKey(f)) ? { ...f, status: 'contained' } : f;
 
@@ -98,7 +103,8 @@ export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options:
     }
   }
   for (const principal of actual.principals) {
-    if (planned.has(principal.arn)) continue;
+    // The guard never writes to its own identity, not even to take a deny away.
+    if (planned.has(principal.arn) || protectedPrincipals?.has(principal.arn)) continue;
     const { exemptReason } = rawRec.desired.grantsFor(principal);
     const reason = exemptReason
       ? `the principal is exempt (${exemptReason})`

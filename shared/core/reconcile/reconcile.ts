@@ -19,9 +19,15 @@ export interface Reconciliation {
  * Desired × observed → findings. Pure: the snapshot and the policy file in,
  * every way the account breaks the file out, rule by rule.
  */
-export function reconcile(snapshot: Snapshot, policy: PolicyFile, options: { now?: Date } = {}): Reconciliation {
+export interface ReconcileOptions {
+  readonly now?: Date;
+  /** Principal ARN → why the guard must not act on it (the guard's own identity); reported as exempt. */
+  readonly protectedPrincipals?: ReadonlyMap<string, string>;
+}
+
+export function reconcile(snapshot: Snapshot, policy: PolicyFile, options: ReconcileOptions = {}): Reconciliation {
   const now = options.now ?? new Date();
-  const desired = new DesiredState(policy);
+  const desired = new DesiredState(policy, options.protectedPrincipals);
   const scope = sweepScope(snapshot);
   const cohorts = analyseAccess(snapshot, desired, scope, now);
   const ctx: RuleContext = { snapshot, policy, desired, scope, cohorts, prober: new Prober(snapshot, now) };

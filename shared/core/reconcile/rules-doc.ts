@@ -158,7 +158,7 @@ function denySection(): string[] {
       'that is no longer needed, or whose principal has become exempt, is removed; an unchanged deny is left alone.',
     "- **Size.** Documents are measured as IAM counts them, without insignificant whitespace, against IAM's " +
       `default quotas: ${thousands(q.managedPolicyChars)} characters per managed policy, ` +
-      `${q.attachedManagedPolicies} managed policies per principal, and ${thousands(q.inlineChars.role)} (role) or ` +
+      `${q.attachedManagedPolicies.role} managed policies per principal, and ${thousands(q.inlineChars.role)} (role) or ` +
       `${thousands(q.inlineChars.user)} (user) characters for all of a principal's inline policies together ` +
       "(the guard's deny plus the principal's own).",
     '- **What.** Only the enforced findings: one statement per family of routes (the Sids listed under each rule ' +

@@ -6,6 +6,7 @@ export const SNAPSHOT_FILES = {
   foundationModels: 'foundation-models.json',
   inferenceProfiles: 'inference-profiles.json',
   provisionedModels: 'provisioned-models.json',
+  serviceCredentials: 'service-credentials.json',
 } as const;
 
 export type SnapshotFileKey = keyof typeof SNAPSHOT_FILES;
@@ -18,6 +19,7 @@ export interface SnapshotFiles {
   readonly foundationModels?: unknown;
   readonly inferenceProfiles?: unknown;
   readonly provisionedModels?: unknown;
+  readonly serviceCredentials?: unknown;
 }
 
 export const REQUIRED_FILES: readonly SnapshotFileKey[] = ['account', 'iam'];
