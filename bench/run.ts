@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: runs every bench in order, prints a report and writes
  * `bench/out/results.json` (git-ignored). `scripts/build.js --bench` bundles
- * this file, `matrix.ts` and `plan.ts` with esbuild first, so the figures are those of
- * bundled code, as the CLI and the Lambda handlers ship.
+ * this file, `matrix.ts`, `plan.ts` and `apply.ts` with esbuild first, so the figures are those of
+ * bundled code, as the CLI and the Lambda handlers ship. The apply bench needs the moto server
+ * (`pip install "moto[server]"`), as the live tests do.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { formatApply, runApplyBench } from './apply.js';
 import { run as runEvaluator } from './evaluator.js';
 import { formatMatrix, runMatrixBench } from './matrix.js';
 import { formatPlan, runPlanBench } from './plan.js';
@@ -20,6 +22,10 @@ const BENCHES: readonly (() => Promise<BenchReport>)[] = [
   async () => {
     const sizes = runPlanBench();
     return { name: 'plan', lines: formatPlan(sizes).split('\n'), metrics: { sizes } };
+  },
+  async () => {
+    const result = runApplyBench();
+    return { name: 'apply', lines: formatApply(result).split('\n'), metrics: { ...result } };
   },
 ];
 

@@ -23,7 +23,7 @@ await build({
 
 if (process.argv.includes('--bench')) {
   await build({
-    entryPoints: ['bench/run.ts', 'bench/matrix.ts', 'bench/plan.ts'],
+    entryPoints: ['bench/run.ts', 'bench/matrix.ts', 'bench/plan.ts', 'bench/apply.ts'],
     outdir: 'dist/bench',
     bundle: true,
     packages: 'external',

@@ -21,6 +21,8 @@ export interface FaultProxyOptions {
   lostResponseShare?: number;
   /** SigV4 service names to fault (default `iam`, `dynamodb`); others always pass through. */
   services?: readonly string[];
+  /** When set, only requests whose action matches are faultable (e.g. the writes). */
+  actions?: RegExp;
   /** Stand-ins for operations moto lacks: an answer here is sent as is. Checked before faults. */
   answer?: (request: ProxiedRequest) => { status: number; headers?: Record<string, string>; body: string } | undefined;
 }
@@ -43,7 +45,9 @@ export interface ProxiedRequest {
 export interface FaultProxy {
   readonly endpoint: string;
   readonly counts: { forwarded: number; throttled: number; failed: number; lostResponses: number; answered: number };
-  setFaults(shares: Partial<Pick<FaultProxyOptions, 'throttleShare' | 'errorShare' | 'lostResponseShare'>>): void;
+  setFaults(
+    shares: Partial<Pick<FaultProxyOptions, 'throttleShare' | 'errorShare' | 'lostResponseShare' | 'actions'>>,
+  ): void;
   stop(): Promise<void>;
 }
 
@@ -54,10 +58,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const target = new URL(options.target);
   const services = new Set(options.services ?? ['iam', 'dynamodb']);
   const random = mulberry32(options.seed ?? 1);
-  const shares = {
+  const shares: { throttleShare: number; errorShare: number; lostResponseShare: number; actions?: RegExp } = {
     throttleShare: options.throttleShare ?? 0,
     errorShare: options.errorShare ?? 0,
     lostResponseShare: options.lostResponseShare ?? 0,
+    ...(options.actions ? { actions: options.actions } : {}),
   };
   const counts = { forwarded: 0, throttled: 0, failed: 0, lostResponses: 0, answered: 0 };
 
@@ -94,7 +99,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
 
-    if (services.has(proxied.service)) {
+    if (services.has(proxied.service) && (!shares.actions || shares.actions.test(proxied.action ?? ''))) {
       // One draw per faultable request, whatever the shares, so equal seeds fault equal request indexes.
       const draw = random();
       const { throttleShare, errorShare, lostResponseShare } = shares;

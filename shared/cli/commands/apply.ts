@@ -104,7 +104,8 @@ export async function applyCommand(args: readonly string[], io: Io): Promise<num
   }
 
   // Re-read IAM and plan again: the touched principals must have ended exactly as planned.
-  const touched = new Set(outcomes.filter((o) => o.result === 'applied').map((o) => o.action.principal));
+  // Every principal the plan meant to change is checked, so a skipped or failed write shows up as not converged.
+  const touched = new Set(outcomes.map((o) => o.action.principal));
   let problems: string[] = [];
   if (touched.size > 0) {
     const iam = await readAuthorizationDetails(aws.iam(plan.partition));
