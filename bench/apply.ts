@@ -5,14 +5,15 @@
  * the DynamoDB ledger), verify (re-read IAM, plan again, `verifyApplied`),
  * and a second cycle (capture + plan) that must find nothing left to change.
  * Each phase gets its own `AwsClients`, so its call counts are its own; each
- * reports wall time, our process's CPU time (wall − CPU ≈ waiting on the
- * emulator) and peak RSS so far. Seeding is timed apart and is not a phase.
+ * reports wall time, this process's CPU time, the moto server's CPU time
+ * (Linux), and peak RSS so far. Seeding is timed apart and is not a phase;
+ * neither is creating the ledger table (once per account).
  *
  * Bedrock's catalogue comes from the loopback stand-in (moto has none), with
- * the demo snapshot's catalogue. IAM, STS and DynamoDB go through the fault
- * proxy with no faults, only so that `ListServiceSpecificCredentials` (which
- * moto lacks) is answered and the capture is complete; the proxy adds a
- * loopback hop to every one of those calls.
+ * the demo snapshot's catalogue. Every other call goes through the fault proxy
+ * with no faults, only so that `ListServiceSpecificCredentials` (which moto
+ * lacks) is answered and the capture is complete; the proxy adds a loopback
+ * hop to each of those calls (the round trips the report prints show its cost).
  *
  * It runs in its own process (like the matrix and plan benches): peak RSS is
  * this bench's alone, and the AWS_* environment it sets stays there. The
@@ -40,7 +41,7 @@ import { mapLimit } from '../shared/aws/sdk-output.js';
 import { denyActions } from '../shared/core/apply/safety.js';
 import { verifyApplied } from '../shared/core/apply/verify.js';
 import { resolvePrincipal } from '../shared/core/explain/resolve-principal.js';
-import { planFromFiles, type PlanWork } from '../shared/core/plan/plan.js';
+import { planFromFiles } from '../shared/core/plan/plan.js';
 import { loadPolicyFile } from '../shared/core/policy-file/parse.js';
 import { buildSnapshot } from '../shared/core/snapshot/build.js';
 import type { Snapshot } from '../shared/core/snapshot/types.js';
@@ -137,9 +138,9 @@ const TRUST = JSON.stringify({
 });
 
 /** The roles, the managed policies, and the guard's own role (bedrock:* inline: only its protection keeps it unplanned). */
-async function seed(moto: MotoServer, roles: readonly SeedRole[]): Promise<{ calls: number }> {
+async function seed(server: MotoServer, roles: readonly SeedRole[]): Promise<{ calls: number }> {
   const iam = new IAMClient({
-    endpoint: moto.endpoint,
+    endpoint: server.endpoint,
     region: 'us-east-1',
     credentials: MOTO_CREDENTIALS,
     maxAttempts: 3,
@@ -205,7 +206,7 @@ async function runnerCredentials(endpoint: string): Promise<AwsCredentialIdentit
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
 
-/** Median of `n` sequential sts:GetCallerIdentity round trips, direct and through the proxy: the emulator's floor. */
+/** Median of `n` sequential sts:GetCallerIdentity round trips to `endpoint`: the floor of a call's latency. */
 async function roundTripMs(endpoint: string, n = 30): Promise<number> {
   const sts = new STSClient({ endpoint, region: 'us-east-1', credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
   const times: number[] = [];
@@ -344,9 +345,10 @@ async function measure(roleCount: number): Promise<ApplyBenchResult> {
   const stopAll = async () => {
     await Promise.allSettled(stoppers.splice(0).map((stop) => stop()));
   };
-  // A signal would end the process without `finally`: stop moto (a child process) first.
+  // A signal would end the process without `finally`: stop moto (a child process) first, then exit.
+  let interrupted: Promise<never> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    void stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    interrupted = stopAll().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -470,7 +472,8 @@ async function measure(roleCount: number): Promise<ApplyBenchResult> {
       const next = await captureSnapshot(againAws, { regions: REGIONS });
       return planOf(next.files, next.callerArn, next.quotas).work;
     });
-    const left = denyActions((again.value as PlanWork).plan);
+    const left = denyActions(again.value.plan);
+    check(again.value.plan.selfCheck.passed, 'the second plan failed its self-check');
     phases.push({ ...again.result, note: `${left.length} deny changes` });
     check(left.length === 0, `the second cycle still plans ${left.length} deny change(s), e.g. ${left[0]?.principal}`);
 
@@ -489,6 +492,8 @@ async function measure(roleCount: number): Promise<ApplyBenchResult> {
       ...(moto ? { motoPeakRssMiB: moto.peakRssMiB() } : {}),
     };
   } finally {
+    // Interrupted: the calls cut off fail, but that is not the news; wait for the exit instead.
+    if (interrupted) await interrupted;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await stopAll();

@@ -36,8 +36,8 @@ Usage:
 Live commands use the default AWS credential chain; AWS_ENDPOINT_URL points them at an emulator.
 --org-role ARN (plan, apply, snapshot) reads SCPs as that role, e.g. in the management account.
 --context key=value overrides a request-context key; repeat a key for a multivalued key.
-Exit codes: 0 done (plan: no drift), 2 plan found drift, 1 bad arguments, bad input (an invalid
-policy file) or a failed batch line.
+Exit codes: 0 done (plan: no drift; apply: applied, recorded and verified), 2 plan found drift, 1 bad
+arguments, bad input (an invalid policy file), a failed batch line, or an apply refused or not as planned.
 `;
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit. */

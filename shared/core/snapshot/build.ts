@@ -2,6 +2,7 @@ import { PolicyGrammarError, SnapshotError } from '../../errors.js';
 import type { PolicySet, ScpLevel } from '../iam/evaluate.js';
 import { type CompiledPolicy, compilePolicy, decodePolicyDocument } from '../iam/policy.js';
 import type { PolicySource } from '../iam/types.js';
+import { parseApiKeys } from './api-keys.js';
 import { parseCatalogue } from './catalogue.js';
 import { SNAPSHOT_FILES, type SnapshotFiles } from './files.js';
 import { isPrincipalKey, principalContext } from './principal-context.js';
@@ -338,5 +339,6 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
     managedPolicies: reader.managed,
     scpsPresent: scps.length > 0,
     ...catalogue,
+    apiKeys: parseApiKeys(files),
   };
 }

@@ -78,6 +78,19 @@ export interface ProvisionedModel {
   readonly foundationModelArn: string | undefined;
 }
 
+/** A long-term Bedrock API key: an IAM service-specific credential of a user (optional `service-credentials.json`). */
+export interface ApiKey {
+  readonly userName: string;
+  /** `ACCA…` */
+  readonly id: string;
+  readonly service: string;
+  /** `Active`, `Inactive` or `Expired`. */
+  readonly status: string;
+  readonly created: string | undefined;
+  readonly expires: string | undefined;
+  readonly alias: string | undefined;
+}
+
 /** The observed state of one account: PRODUCT.md §3.1 in memory. */
 export interface Snapshot {
   readonly account: AccountInfo;
@@ -88,4 +101,5 @@ export interface Snapshot {
   readonly foundationModels: readonly FoundationModel[];
   readonly inferenceProfiles: readonly InferenceProfile[];
   readonly provisionedModels: readonly ProvisionedModel[];
+  readonly apiKeys: readonly ApiKey[];
 }

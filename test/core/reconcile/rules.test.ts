@@ -190,6 +190,43 @@ describe('findings', () => {
     expect(own.every((f) => f.principal.endsWith('user/bob'))).toBe(true);
   });
 
+  it('alert on long-term keys users already hold, whatever the mode: the guard never deletes credentials', () => {
+    const s = scenario('a user whose credential creation excludes Bedrock');
+    const key = (id: string, Status: string, UserName = 'bob') => ({
+      UserName,
+      ServiceSpecificCredentialId: id,
+      ServiceName: 'bedrock.amazonaws.com',
+      Status,
+      CreateDate: '2026-10-01T09:00:00Z',
+    });
+    const serviceCredentials = {
+      ServiceSpecificCredentials: [
+        key('ACCAACTIVE', 'Active'),
+        key('ACCAOLD', 'Inactive'),
+        key('ACCANOBODY', 'Active', 'ghost'),
+      ],
+    };
+    const { findings } = reconcile(buildSnapshot({ ...s.files, serviceCredentials }), s.policy, { now: NOW });
+    const held = findings.filter((f) => f.route === 'long-term-api-key');
+    expect(held).toEqual([
+      expect.objectContaining({
+        rule: 'long-term-api-keys',
+        mode: 'alert',
+        status: 'open',
+        principal: expect.stringMatching(/user\/bob$/),
+        message: 'holds an active long-term Bedrock API key ACCAACTIVE, created 2026-10-01T09:00:00Z',
+      }),
+    ]);
+    expect(held[0]?.remediation).toContain('--service-specific-credential-id ACCAACTIVE');
+    // A team granted long-term keys may hold them.
+    const granted = {
+      ...s.policy,
+      teams: s.policy.teams.map((t) => ({ ...t, features: [...t.features, 'long-term-api-keys' as const] })),
+    };
+    const allowed = reconcile(buildSnapshot({ ...s.files, serviceCredentials }), granted, { now: NOW });
+    expect(allowed.findings.filter((f) => f.route === 'long-term-api-key')).toEqual([]);
+  });
+
   it('skip rules the file turns off', () => {
     const s = scenario('a role may invoke every model, its team only the standard set');
     const policy = { ...s.policy, rules: { ...s.policy.rules, 'unapproved-model-access': { mode: 'off' as const } } };
