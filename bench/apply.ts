@@ -32,19 +32,17 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { applyActions } from '../shared/apply/apply-actions.js';
+import { verifyLive } from '../shared/apply/verify-live.js';
 import { captureSnapshot } from '../shared/aws/capture.js';
 import { AwsClients } from '../shared/aws/clients.js';
-import { readAuthorizationDetails } from '../shared/aws/iam-reader.js';
 import { IamDenyWriter } from '../shared/aws/iam-writer.js';
 import { createLedgerTable, DynamoLedger } from '../shared/aws/ledger.js';
 import { mapLimit } from '../shared/aws/sdk-output.js';
 import { denyActions } from '../shared/core/apply/safety.js';
-import { verifyApplied } from '../shared/core/apply/verify.js';
-import { resolvePrincipal } from '../shared/core/explain/resolve-principal.js';
+import { protectCaller } from '../shared/core/apply/protect-caller.js';
 import { planFromFiles } from '../shared/core/plan/plan.js';
 import { loadPolicyFile } from '../shared/core/policy-file/parse.js';
 import { buildSnapshot } from '../shared/core/snapshot/build.js';
-import type { Snapshot } from '../shared/core/snapshot/types.js';
 import { catalogueFromSnapshot, startBedrockServer } from '../test/support/bedrock-server.js';
 import { serviceCredentialsStandIn, startFaultProxy } from '../test/support/fault-proxy.js';
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, type MotoServer, startMoto } from '../test/support/moto.js';
@@ -320,16 +318,6 @@ async function phase<T>(
   };
 }
 
-/** The user or role behind the caller, never planned against: as `shared/cli/live-account.ts` derives it. */
-function protectCaller(snapshot: Snapshot, callerArn: string): ReadonlyMap<string, string> {
-  try {
-    const { principal } = resolvePrincipal(snapshot, callerArn);
-    return new Map([[principal.arn, `the identity running bedrock-guard (${callerArn})`]]);
-  } catch {
-    return new Map();
-  }
-}
-
 /** Fails the bench loudly: a wrong result makes its timings meaningless. */
 function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`apply bench: ${message}`);
@@ -459,9 +447,10 @@ async function measure(roleCount: number): Promise<ApplyBenchResult> {
     const verifyAws = clients();
     const verified = await phase('verify', verifyAws, async () => {
       const touched = new Set(outcomes.map((o) => o.action.principal));
-      const iam = await readAuthorizationDetails(verifyAws.iam(work.plan.partition));
-      const after = planFromFiles({ ...live.files, iam }, policy, { quotas: live.quotas, protectedPrincipals });
-      return verifyApplied(work.plan, after.plan, touched);
+      return verifyLive(verifyAws, live.files, policy, work.plan, touched, {
+        quotas: live.quotas,
+        protectedPrincipals,
+      });
     });
     phases.push(verified.result);
     check(verified.value.length === 0, `verify found ${verified.value.length} problem(s): ${verified.value[0]}`);

@@ -1,5 +1,5 @@
 import type { AwsClients } from '../aws/clients.js';
-import { resolvePrincipal } from '../core/explain/resolve-principal.js';
+import { protectCaller } from '../core/apply/protect-caller.js';
 import { DEFAULT_QUOTAS, type IamQuotas } from '../core/plan/quotas.js';
 import { buildSnapshot } from '../core/snapshot/build.js';
 import type { SnapshotFiles } from '../core/snapshot/files.js';
@@ -40,7 +40,7 @@ export async function loadAccount(source: AccountSource, aws?: AwsClients): Prom
       ...(source.orgRoleArn ? { orgRoleArn: source.orgRoleArn } : {}),
     });
     const snapshot = buildSnapshot(live.files);
-    return { ...live, snapshot, protectedPrincipals: protect(snapshot, live.callerArn) };
+    return { ...live, snapshot, protectedPrincipals: protectCaller(snapshot, live.callerArn) };
   }
   const files = await readSnapshotFiles(source.snapshotDir);
   const snapshot = buildSnapshot(files);
@@ -61,16 +61,6 @@ export async function loadAccount(source: AccountSource, aws?: AwsClients): Prom
     quotas: DEFAULT_QUOTAS,
     warnings: [],
     notes: [],
-    protectedPrincipals: callerArn ? protect(snapshot, callerArn) : new Map(),
+    protectedPrincipals: callerArn ? protectCaller(snapshot, callerArn) : new Map(),
   };
-}
-
-/** The user or role behind the caller (an assumed-role session maps to its role). */
-function protect(snapshot: Snapshot, callerArn: string): ReadonlyMap<string, string> {
-  try {
-    const { principal } = resolvePrincipal(snapshot, callerArn);
-    return new Map([[principal.arn, `the identity running bedrock-guard (${callerArn})`]]);
-  } catch {
-    return new Map(); // The account root or a federated user: no IAM principal the guard could write to.
-  }
 }

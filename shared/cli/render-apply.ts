@@ -26,3 +26,32 @@ export function renderOutcomes(outcomes: readonly ActionOutcome[], style: Style)
     })
     .join('\n');
 }
+
+export interface AppliedSummary {
+  readonly account: string;
+  readonly trigger: string;
+  readonly outcomes: readonly ActionOutcome[];
+  /** From the verification; empty when the account ended as planned. */
+  readonly problems: readonly string[];
+  readonly table: string;
+  readonly calls: number;
+}
+
+/** What `apply` did: each outcome, each verification problem (or that it verified), and the counts. */
+export function renderApplied(r: AppliedSummary, style: Style): string {
+  const count = (result: ActionOutcome['result']) => r.outcomes.filter((o) => o.result === result).length;
+  const unrecorded = r.outcomes.filter((o) => o.ledger === 'unrecorded').length;
+  const principals = new Set(r.outcomes.map((o) => o.action.principal)).size;
+  const lines = [`Applied to account ${r.account} (trigger ${r.trigger}):`, renderOutcomes(r.outcomes, style)];
+  for (const p of r.problems) lines.push(`  ${style.red('✗')} ${p}`);
+  if (principals > 0 && r.problems.length === 0) {
+    lines.push(
+      `Verified: re-read from IAM, the ${principals} principal(s) touched have no open enforced finding and kept all approved access.`,
+    );
+  }
+  lines.push(
+    `${count('applied')} applied, ${count('skipped')} skipped, ${count('failed')} failed; ${r.calls} AWS calls; ` +
+      `ledger table ${r.table}${unrecorded > 0 ? `, ${unrecorded} NOT recorded` : ''}.`,
+  );
+  return lines.join('\n');
+}

@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { applyActions, type ActionOutcome } from '../../apply/apply-actions.js';
+import { verifyLive } from '../../apply/verify-live.js';
 import { AwsClients } from '../../aws/clients.js';
-import { readAuthorizationDetails } from '../../aws/iam-reader.js';
 import { IamDenyWriter } from '../../aws/iam-writer.js';
 import { DynamoLedger, ledgerTableName } from '../../aws/ledger.js';
 import { BlastRadiusError, denyActions } from '../../core/apply/safety.js';
-import { verifyApplied } from '../../core/apply/verify.js';
-import { planFromFiles } from '../../core/plan/plan.js';
 import { UsageError } from '../../errors.js';
 import type { Trigger } from '../../ledger/entry.js';
 import { parseOptions } from '../args.js';
 import type { Io } from '../io.js';
 import { preparePlan } from '../prepare-plan.js';
-import { renderDryRun, renderOutcomes } from '../render-apply.js';
+import { renderApplied, renderDryRun } from '../render-apply.js';
 import { renderPlan } from '../render-plan.js';
 import { styleFor } from '../style.js';
 
@@ -106,18 +104,11 @@ export async function applyCommand(args: readonly string[], io: Io): Promise<num
   // Re-read IAM and plan again: the touched principals must have ended exactly as planned.
   // Every principal the plan meant to change is checked, so a skipped or failed write shows up as not converged.
   const touched = new Set(outcomes.map((o) => o.action.principal));
-  let problems: string[] = [];
-  if (touched.size > 0) {
-    const iam = await readAuthorizationDetails(aws.iam(plan.partition));
-    const after = planFromFiles({ ...account.files, iam }, policy, {
-      quotas: account.quotas,
-      protectedPrincipals: account.protectedPrincipals,
-    });
-    problems = verifyApplied(plan, after.plan, touched);
-  }
-  const count = (r: ActionOutcome['result']) => outcomes.filter((o) => o.result === r).length;
-  const unrecorded = outcomes.filter((o) => o.ledger === 'unrecorded').length;
-  const ok = count('failed') === 0 && unrecorded === 0 && problems.length === 0;
+  const problems = await verifyLive(aws, account.files, policy, plan, touched, {
+    quotas: account.quotas,
+    protectedPrincipals: account.protectedPrincipals,
+  });
+  const ok = problems.length === 0 && outcomes.every((o) => o.result !== 'failed' && o.ledger !== 'unrecorded');
   if (values.json) {
     const calls = Object.fromEntries(aws.stats.byOperation());
     const result = { ...summary, trigger, ledgerTable: table, outcomes, verified: problems.length === 0, problems };
@@ -126,16 +117,8 @@ export async function applyCommand(args: readonly string[], io: Io): Promise<num
     );
     return ok ? 0 : 1;
   }
-  io.stdout.write(`Applied to account ${plan.account} (trigger ${trigger.id}):\n${renderOutcomes(outcomes, style)}\n`);
-  for (const p of problems) io.stdout.write(`  ${style.red('✗')} ${p}\n`);
-  if (touched.size > 0 && problems.length === 0) {
-    io.stdout.write(
-      `Verified: re-read from IAM, the ${touched.size} principal(s) touched have no open enforced finding and kept all approved access.\n`,
-    );
-  }
   io.stdout.write(
-    `${count('applied')} applied, ${count('skipped')} skipped, ${count('failed')} failed; ` +
-      `${aws.stats.total} AWS calls; ledger table ${table}${unrecorded > 0 ? `, ${unrecorded} NOT recorded` : ''}.\n`,
+    `${renderApplied({ account: plan.account, trigger: trigger.id, outcomes, problems, table, calls: aws.stats.total }, style)}\n`,
   );
   return ok ? 0 : 1;
 }
