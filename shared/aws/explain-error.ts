@@ -1,5 +1,8 @@
 import { BedrockGuardError } from '../errors.js';
 
+/** Node's codes for a host that can't be resolved or reached. */
+const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+
 /**
  * An AWS SDK error as a message a person can act on: missing credentials,
  * a missing permission (with the operation), or the service's own words.
@@ -10,6 +13,13 @@ export function explainAwsError(error: unknown): unknown {
   if (error.name === 'CredentialsProviderError') {
     return new BedrockGuardError(`no AWS credentials: ${error.message}`, {
       hint: 'Set AWS_PROFILE (or run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); to work offline, pass --snapshot DIR.',
+      cause: error,
+    });
+  }
+  const code = (error as { code?: string }).code;
+  if (code !== undefined && UNREACHABLE.has(code)) {
+    return new BedrockGuardError(`cannot reach AWS: ${error.message}`, {
+      hint: 'Check the Regions in the policy file (Bedrock must be offered there), the network, and AWS_ENDPOINT_URL if you use an emulator.',
       cause: error,
     });
   }

@@ -99,6 +99,14 @@ describe('snapshot → plan → apply → verify → re-apply → approve → ap
     expect(plan.findings).not.toContainEqual(expect.objectContaining({ principal: org.guardRoleArn, status: 'open' }));
   });
 
+  it("refuses to apply a snapshot folder of another account than the credentials'", async () => {
+    const r = await runMain(['apply', '--policy', POLICY, '--snapshot', join(DEMO, 'snapshot'), '--dry-run']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `the snapshot is of account 111122223333, but the credentials are for account ${org.memberAccount}`,
+    );
+  });
+
   it('applies, verifies, writes only guard-owned policies, and records each action once', async () => {
     expect((await runMain(['ledger', 'init'])).code).toBe(0);
     const applied = await live('apply', '--yes', '--json');

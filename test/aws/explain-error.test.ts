@@ -62,3 +62,15 @@ describe('explainAwsError', () => {
     expect(explainAwsError(shaped)).toBe(shaped);
   });
 });
+
+describe('explainAwsError on network failures', () => {
+  it('says AWS could not be reached, and what to check', () => {
+    const error = Object.assign(new Error('getaddrinfo ENOTFOUND bedrock.us-west-9.amazonaws.com'), {
+      code: 'ENOTFOUND',
+    });
+    const explained = explainAwsError(error) as BedrockGuardError;
+    expect(explained).toBeInstanceOf(BedrockGuardError);
+    expect(explained.message).toBe('cannot reach AWS: getaddrinfo ENOTFOUND bedrock.us-west-9.amazonaws.com');
+    expect(explained.hint).toContain('AWS_ENDPOINT_URL');
+  });
+});

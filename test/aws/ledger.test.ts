@@ -145,6 +145,7 @@ describe('a missing ledger table', () => {
   it('says how to create it, when writing and when reading', async () => {
     const ledger = new DynamoLedger(client, 'nowhere');
     for (const attempt of [
+      () => ledger.assertReady(),
       () => ledger.record(ledgerEntry('2024-05-01T10:00:00.000Z')),
       () => ledger.list({ since: new Date('2024-05-01') }),
     ]) {
@@ -154,5 +155,12 @@ describe('a missing ledger table', () => {
       expect((error as BedrockGuardError).hint).toContain('bedrock-guard ledger init');
       expect((error as BedrockGuardError).hint).toContain('BEDROCK_GUARD_LEDGER_TABLE');
     }
+  });
+});
+
+describe('assertReady', () => {
+  it('passes once the table exists (apply checks it before its first write)', async () => {
+    await createLedgerTable(client, 'ready');
+    await expect(new DynamoLedger(client, 'ready').assertReady()).resolves.toBeUndefined();
   });
 });
