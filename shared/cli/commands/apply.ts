@@ -64,7 +64,8 @@ export async function applyCommand(args: readonly string[], io: Io): Promise<num
   const actions = denyActions(plan);
   const summary = { account: plan.account, changes: actions.length, maxChanges };
   if (actions.length === 0) {
-    if (values.json) io.stdout.write(`${JSON.stringify({ ...summary, outcomes: [], verified: true }, null, 2)}\n`);
+    if (values.json)
+      io.stdout.write(`${JSON.stringify({ ...summary, outcomes: [], verified: true, problems: [] }, null, 2)}\n`);
     else io.stdout.write("No changes: the account's guard denies already match the policy file.\n");
     return 0;
   }
