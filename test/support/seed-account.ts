@@ -43,9 +43,9 @@ export interface SeededOrganization {
   readonly rootId: string;
 }
 
-const config = (endpoint: string, credentials: AwsCredentialIdentity = MOTO_CREDENTIALS) => ({
+const config = (endpoint: string, credentials: AwsCredentialIdentity = MOTO_CREDENTIALS, region = 'us-east-1') => ({
   endpoint,
-  region: 'us-east-1',
+  region,
   credentials,
   maxAttempts: 1,
 });
@@ -112,8 +112,10 @@ export async function seedIam(
   credentials: AwsCredentialIdentity,
   dir: string,
   account: string,
+  /** The Region decides the partition: us-gov-west-1 seeds an aws-us-gov account. */
+  region = 'us-east-1',
 ): Promise<void> {
-  const iam = new IAMClient(config(endpoint, credentials));
+  const iam = new IAMClient(config(endpoint, credentials, region));
   const details = readAs(dir, 'iam.json', account);
   for (const p of list(details.Policies)) {
     if (String(p.Arn).includes(':iam::aws:policy/')) continue;
