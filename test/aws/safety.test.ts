@@ -86,7 +86,14 @@ describe('apply safety rails on the moto server', () => {
     await iam.send(new AttachRolePolicyCommand({ RoleName: 'BreakGlass', PolicyArn: stale.Policy?.Arn }));
     const own = await attachedTo('BreakGlass');
 
-    const applied = await run('apply', '--yes');
+    // Confirmed at a terminal this time, instead of --yes.
+    const applied = await runMain(
+      ['apply', '--policy', join(DEMO, 'bedrock-guard.yaml'), '--org-role', org.orgRoleArn],
+      {
+        terminalInput: 'yes\n',
+      },
+    );
+    expect(applied.stdout).toContain('Type "yes"');
     expect(applied.code).toBe(0);
     expect(applied.stdout).toMatch(
       /applied\s+remove-deny\s+role\/BreakGlass\s+managed bedrock-guard-deny-role-BreakGlass/,
@@ -159,10 +166,18 @@ describe('apply safety rails on the moto server', () => {
       expect(e).toMatchObject({ result: 'skipped', reason: expect.stringContaining('limit of 2') });
   });
 
-  it('needs --yes when not run from a terminal; --dry-run lists the changes; neither writes, not even to the ledger', async () => {
+  it('needs --yes without a terminal, takes no for an answer at one, and --dry-run lists the changes; none writes, not even to the ledger', async () => {
     const unconfirmed = await run('apply');
     expect(unconfirmed.code).toBe(1);
     expect(unconfirmed.stderr).toContain('--yes is required when not run from a terminal');
+    const declined = await runMain(
+      ['apply', '--policy', join(DEMO, 'bedrock-guard.yaml'), '--org-role', org.orgRoleArn],
+      {
+        terminalInput: 'no\n',
+      },
+    );
+    expect(declined.code).toBe(1);
+    expect(declined.stderr).toContain('not applied');
     const dry = await run('apply', '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('Dry run: 3 change(s), nothing written.');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { main } from '../../shared/cli/main.js';
 
 /** Runs the bundled CLI as a user would (`bin/bedrock-guard.js`), built by the global setup. */
@@ -36,7 +36,10 @@ export const NO_AWS = {
 };
 
 /** Runs `bedrock-guard …` in this process (sharing its environment, e.g. an emulator's endpoint), capturing output. */
-export async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runMain(
+  args: string[],
+  options: { terminalInput?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const chunks = { stdout: '', stderr: '' };
   const sink = (name: keyof typeof chunks) =>
     new Writable({
@@ -45,6 +48,11 @@ export async function runMain(args: string[]): Promise<{ code: number; stdout: s
         done();
       },
     });
-  const code = await main(args, { stdout: sink('stdout'), stderr: sink('stderr') });
+  // `terminalInput`: what a person types at a terminal (stdin marked as a TTY).
+  const stdin =
+    options.terminalInput === undefined
+      ? {}
+      : { stdin: Object.assign(Readable.from([options.terminalInput]), { isTTY: true }) };
+  const code = await main(args, { stdout: sink('stdout'), stderr: sink('stderr'), ...stdin });
   return { code, ...chunks };
 }
