@@ -65,10 +65,15 @@ export async function applyActions(
 async function applyOne(action: DenyAction, parts: ApplyParts, trigger: Trigger, now: () => Date) {
   const refused = refusal(action, parts);
   if (refused) return record(parts, trigger, now(), action, 'skipped', refused);
-  const principal = parts.snapshot.principal(action.principal) as Principal;
+  // A stray deny's principal may be gone: its kind and name come from the action then.
+  const principal = parts.snapshot.principal(action.principal);
+  const target = principal ?? {
+    kind: action.principalKind,
+    name: action.principal.slice(action.principal.lastIndexOf('/') + 1),
+  };
   let written: WriteResult;
   try {
-    written = await write(parts.writer, action, { kind: principal.kind, name: principal.name });
+    written = await write(parts.writer, action, { kind: target.kind, name: target.name });
   } catch (error) {
     const reason = `${(error as Error).name}: ${(error as Error).message}`;
     return record(

@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreatePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../shared/aws/clients.js';
 import { readAuthorizationDetails } from '../../shared/aws/iam-reader.js';
-import { isGuardInlineName, isGuardPolicyArn } from '../../shared/core/plan/guard-owned.js';
+import { GUARD_PATH, GUARD_TAG, isGuardInlineName, isGuardPolicyArn } from '../../shared/core/plan/guard-owned.js';
 import { runMain } from '../cli/run-cli.js';
 import type { SeededOrganization } from '../support/seed-account.js';
 import { type LiveAws, seedAccount, startLiveAws } from './live-env.js';
@@ -165,8 +166,24 @@ describe('snapshot → plan → apply → verify → re-apply → approve → ap
           '    principals: { tags: { team: contractors } }\n    models: [everything]',
         ),
     );
+    // And a guard deny left behind by a role that was deleted (its policies detached first, as IAM requires).
+    const iam = new AwsClients().iam('aws');
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: 'bedrock-guard-deny-role-Departed',
+        Path: GUARD_PATH,
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Action: 'bedrock:*', Resource: '*' }],
+        }),
+        Tags: [{ Key: GUARD_TAG.key, Value: GUARD_TAG.value }],
+      }),
+    );
     const dry = await live('apply', '--dry-run');
     expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(
+      /would remove\s+role\/Departed\s+managed bedrock-guard-deny-role-Departed \(attached to no principal any more\)/,
+    );
     expect(dry.stdout).toMatch(/would remove\s+role\/ContractorRole\s+managed bedrock-guard-deny-role-ContractorRole/);
     expect((await iamNow()).Policies).toContainEqual(
       expect.objectContaining({ Arn: expect.stringContaining('bedrock-guard-deny-role-ContractorRole') }),
@@ -177,11 +194,19 @@ describe('snapshot → plan → apply → verify → re-apply → approve → ap
     expect(applied.stdout).toMatch(/applied\s+remove-deny\s+role\/ContractorRole/);
     expect(applied.stdout).toContain('Verified: re-read from IAM');
     const after = await iamNow();
-    expect((after.Policies as Array<{ Arn: string }>).map((p) => p.Arn)).not.toContainEqual(
-      expect.stringContaining('ContractorRole'),
-    );
+    for (const gone of ['ContractorRole', 'Departed']) {
+      expect((after.Policies as Array<{ Arn: string }>).map((p) => p.Arn)).not.toContainEqual(
+        expect.stringContaining(gone),
+      );
+    }
     expect(customersOwn(after)).toEqual(customersOwn(before));
     const entries = JSON.parse((await runMain(['ledger', '--json'])).stdout) as Array<Record<string, unknown>>;
+    expect(
+      entries
+        .filter((e) => e.action === 'remove-deny')
+        .map((e) => e.policyName)
+        .sort(),
+    ).toEqual(['bedrock-guard-deny-role-ContractorRole', 'bedrock-guard-deny-role-Departed']);
     const removal = entries.find((e) => e.action === 'remove-deny');
     expect(removal).toMatchObject({ result: 'applied', beforeHash: expect.stringMatching(/^sha256:/) });
     expect(removal?.afterHash).toBeUndefined();

@@ -39,7 +39,12 @@ export function refusal(action: DenyAction, ctx: SafetyContext): string | undefi
       : isGuardInlineName(action.policyName);
   if (!owned) return `${action.policyArn ?? action.policyName} is not a guard-owned policy (path ${GUARD_PATH})`;
   const principal = ctx.snapshot.principal(action.principal);
-  if (!principal) return 'the principal is not in the captured account';
+  // A deny whose principal is gone guards nobody: removing it is the only write allowed without one.
+  if (!principal) {
+    return action.type === 'remove-deny' && action.mechanism === 'managed'
+      ? undefined
+      : 'the principal is not in the captured account';
+  }
   const guarded = ctx.protectedPrincipals.get(principal.arn);
   if (guarded) return `never written to: ${guarded}`;
   if (principal.serviceLinked) return 'service-linked role: managed by AWS, never written to';

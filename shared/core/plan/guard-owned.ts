@@ -1,5 +1,5 @@
 import type { Principal, Snapshot } from '../snapshot/types.js';
-import type { DenyMechanism } from './types.js';
+import type { DenyMechanism, RemoveDenyAction } from './types.js';
 
 /**
  * What marks a policy as the guard's own: managed policies live under this
@@ -54,3 +54,33 @@ export function existingDenies(snapshot: Snapshot, principal: Principal): Existi
 
 /** Characters of a policy document as IAM counts them: without insignificant whitespace. */
 export const documentSize = (document: unknown): number => JSON.stringify(document).length;
+
+const NAMED = /^bedrock-guard-deny-(role|user)-(.+)$/;
+
+/**
+ * Guard-owned managed policies attached to nobody: left when the principal
+ * they guarded was deleted (IAM makes its policies be detached first). They
+ * deny nothing, but count against the account's policy quota: each becomes a
+ * removal, addressed to the principal its name carries.
+ */
+export function strayDenies(snapshot: Snapshot): RemoveDenyAction[] {
+  const { partition, accountId } = snapshot.account;
+  const out: RemoveDenyAction[] = [];
+  for (const policy of snapshot.managedPolicies.values()) {
+    const named = NAMED.exec(policy.name);
+    if (!isGuardPolicyArn(policy.arn) || policy.attachmentCount !== 0 || !named) continue;
+    const kind = named[1] as Principal['kind'];
+    const name = named[2] as string;
+    const principal = snapshot.principals.find((p) => p.kind === kind && p.name === name);
+    out.push({
+      type: 'remove-deny',
+      principal: principal?.arn ?? `arn:${partition}:iam::${accountId}:${kind}/${name}`,
+      principalKind: kind,
+      mechanism: 'managed',
+      policyName: policy.name,
+      policyArn: policy.arn,
+      reason: 'attached to no principal any more',
+    });
+  }
+  return out;
+}

@@ -8,7 +8,7 @@ import type { SnapshotFiles } from '../snapshot/files.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
 import { accessReport } from './access-report.js';
 import { type DenyChange, hasGuardPolicies, withoutGuardPolicies } from './apply-to-files.js';
-import { existingDenies } from './guard-owned.js';
+import { existingDenies, strayDenies } from './guard-owned.js';
 import { placeDeny, removeDeny } from './place-deny.js';
 import { DEFAULT_QUOTAS, type IamQuotas } from './quotas.js';
 import { selfCheck } from './self-check.js';
@@ -111,7 +111,10 @@ export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options:
       : 'the principal no longer has access the policy file does not grant';
     for (const existing of existingDenies(actual, principal)) actions.push(removeDeny(principal, existing, reason));
   }
-  actions.push(...alerts(findings));
+  // A stray policy that a put names again is reused by that put (attached anew), not removed.
+  const reused = new Set(actions.flatMap((a) => (a.type === 'put-deny' && a.policyArn ? [a.policyArn] : [])));
+  const strays = strayDenies(actual).filter((a) => !reused.has(a.policyArn as string));
+  actions.push(...strays, ...alerts(findings));
 
   const changes = actions.flatMap(changeOf);
   progress('checking the plan against the snapshot');

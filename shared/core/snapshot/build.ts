@@ -106,6 +106,7 @@ function readManagedPolicies(iam: JsonReader): { policies: Map<string, ManagedPo
       path: p.get('Path').optionalString() ?? '/',
       defaultVersionId,
       document: withHint(() => decodePolicyDocument(chosen.get('Document').value, location)),
+      attachmentCount: optionalNumber(p.get('AttachmentCount').value),
     });
     where.set(arn, location);
   }
@@ -342,3 +343,5 @@ export function buildSnapshot(files: SnapshotFiles): Snapshot {
     apiKeys: parseApiKeys(files),
   };
 }
+
+const optionalNumber = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);

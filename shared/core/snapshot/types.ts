@@ -47,6 +47,8 @@ export interface ManagedPolicy {
   readonly defaultVersionId: string | undefined;
   /** The default version's document, decoded. */
   readonly document: unknown;
+  /** Users, groups and roles it is attached to, when the capture says (`AttachmentCount`). */
+  readonly attachmentCount: number | undefined;
 }
 
 export interface FoundationModel {

@@ -117,8 +117,12 @@ describe('refusal', () => {
     expect(refusal(remove(SERVICE_LINKED), ctx)).toBe('service-linked role: managed by AWS, never written to');
   });
 
-  it('refuses a principal that is not in the captured account', () => {
+  it('refuses a principal that is not in the captured account, but for taking away a stray managed deny', () => {
     expect(refusal(put(roleArn('Ghost')), ctx)).toBe('the principal is not in the captured account');
+    expect(refusal(remove(roleArn('Ghost')), ctx)).toBeUndefined();
+    expect(refusal(remove(roleArn('Ghost'), { mechanism: 'inline', policyArn: undefined }), ctx)).toBe(
+      'the principal is not in the captured account',
+    );
   });
 
   it('refuses a managed policy outside /bedrock-guard/', () => {

@@ -275,6 +275,58 @@ describe('existing guard denies', () => {
   });
 });
 
+describe('stray guard denies', () => {
+  /** The files with a guard-owned managed policy that `count` users, groups and roles have attached. */
+  const withGuardPolicy = (name: string, count: number, statements?: unknown[]) => {
+    const files = accountFiles({ principals: [{ name: 'App', ...(statements ? { statements } : {}) }] });
+    const iam = files.iam as { Policies: unknown[] };
+    const stray = {
+      PolicyName: name,
+      Arn: `arn:aws:iam::${ACCOUNT_ID}:policy/bedrock-guard/${name}`,
+      Path: '/bedrock-guard/',
+      DefaultVersionId: 'v1',
+      AttachmentCount: count,
+      PolicyVersionList: [
+        {
+          VersionId: 'v1',
+          IsDefaultVersion: true,
+          Document: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'bedrock:*', Resource: '*' }] },
+        },
+      ],
+    };
+    return { ...files, iam: { ...iam, Policies: [...iam.Policies, stray] } };
+  };
+
+  it('removes a guard deny attached to nobody, addressed to the principal its name carries', () => {
+    const work = plan(withGuardPolicy('bedrock-guard-deny-role-Departed', 0), appTeam(['standard']));
+    expect(work.plan.actions).toEqual([
+      {
+        type: 'remove-deny',
+        principal: `arn:aws:iam::${ACCOUNT_ID}:role/Departed`,
+        principalKind: 'role',
+        mechanism: 'managed',
+        policyName: 'bedrock-guard-deny-role-Departed',
+        policyArn: `arn:aws:iam::${ACCOUNT_ID}:policy/bedrock-guard/bedrock-guard-deny-role-Departed`,
+        reason: 'attached to no principal any more',
+      },
+    ]);
+    expect(work.plan.selfCheck.passed).toBe(true);
+  });
+
+  it('reuses, not removes, a stray policy that a planned deny names again', () => {
+    const work = plan(withGuardPolicy('bedrock-guard-deny-role-App', 0, [invokeAll]), appTeam(['standard']));
+    expect(work.plan.actions.map((a) => a.type)).toEqual(['put-deny']);
+    expect(work.plan.selfCheck.passed).toBe(true);
+  });
+
+  it('leaves one attached somewhere (a group, say), and one whose name is not the guard’s pattern', () => {
+    expect(plan(withGuardPolicy('bedrock-guard-deny-role-Departed', 1), appTeam(['standard'])).plan.actions).toEqual(
+      [],
+    );
+    expect(plan(withGuardPolicy('someone-elses-policy', 0), appTeam(['standard'])).plan.actions).toEqual([]);
+  });
+});
+
 describe('IAM quotas', () => {
   const fullManaged = Array.from({ length: 10 }, (_, i) => `arn:aws:iam::${ACCOUNT_ID}:policy/p${i}`);
   const policies = Object.fromEntries(
