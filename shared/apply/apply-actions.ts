@@ -91,7 +91,7 @@ async function applyOne(action: DenyAction, parts: ApplyParts, trigger: Trigger,
 function write(writer: IamDenyWriter, action: DenyAction, target: { kind: Principal['kind']; name: string }) {
   if (action.type === 'put-deny') {
     return action.mechanism === 'managed'
-      ? writer.putManaged(target, action.policyName, action.policyArn as string, action.policy)
+      ? writer.putManaged(target, action.policyName, action.policyArn as string, action.policy, action.change)
       : writer.putInline(target, action.policyName, action.policy);
   }
   return action.mechanism === 'managed'

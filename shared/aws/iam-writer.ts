@@ -55,14 +55,29 @@ const DESCRIPTION = 'Written by bedrock-guard: denies Bedrock access the policy 
 export class IamDenyWriter {
   constructor(private readonly iam: IAMClient) {}
 
-  async putManaged(target: DenyTarget, policyName: string, policyArn: string, document: unknown): Promise<WriteResult> {
+  /**
+   * `change` is the plan's expectation: for a new policy, creating first
+   * saves a read. A create that finds the policy there (a retry after a lost
+   * answer, or a race) goes on as an update, and so does an expected update.
+   */
+  async putManaged(
+    target: DenyTarget,
+    policyName: string,
+    policyArn: string,
+    document: unknown,
+    change: 'create' | 'update' = 'update',
+  ): Promise<WriteResult> {
     const text = JSON.stringify(document);
     let before: unknown;
     let detail = 'created';
-    // A create that finds the policy there (a retry after a lost response, or a race) goes on as an update.
-    const policy =
-      (await this.ownedPolicy(policyArn)) ??
-      ((await this.create(policyName, text)) ? undefined : await this.ownedPolicy(policyArn));
+    let policy: Policy | undefined;
+    let created = change === 'create' && (await this.create(policyName, text));
+    if (!created) {
+      policy = await this.ownedPolicy(policyArn);
+      if (!policy) created = await this.create(policyName, text);
+      if (!policy && !created) policy = await this.ownedPolicy(policyArn);
+      if (!policy && !created) throw new Error(`${policyArn} could neither be created nor read`);
+    }
     if (policy) {
       before = await this.defaultDocument(policy);
       if (canonicalJson(before) === canonicalJson(document)) {
