@@ -6,6 +6,7 @@ import {
   type OrganizationsClient,
   paginateListPoliciesForTarget,
 } from '@aws-sdk/client-organizations';
+import { BedrockGuardError } from '../errors.js';
 import { errorName, isAccessDenied, isAwsError } from './sdk-output.js';
 
 interface ScpPolicy {
@@ -81,7 +82,10 @@ export async function readScps(org: OrganizationsClient, accountId: string): Pro
 
 async function describe(org: OrganizationsClient, id: string): Promise<ScpPolicy> {
   const { Policy } = await org.send(new DescribePolicyCommand({ PolicyId: id }));
-  return { Id: id, Name: Policy?.PolicySummary?.Name ?? id, Content: Policy?.Content ?? '{}' };
+  // An SCP read as empty would deny everything at its level: never guess, stop.
+  if (Policy?.Content === undefined)
+    throw new BedrockGuardError(`organizations:DescribePolicy ${id} returned no content`);
+  return { Id: id, Name: Policy.PolicySummary?.Name ?? id, Content: Policy.Content };
 }
 
 /** A member account may not read its organization's SCPs (and an emulator may say the account is unknown). */
