@@ -446,8 +446,7 @@ async function measure(roleCount: number): Promise<ApplyBenchResult> {
     // …then IAM re-read and planned again: the touched principals must have ended as planned.
     const verifyAws = clients();
     const verified = await phase('verify', verifyAws, async () => {
-      const touched = new Set(outcomes.map((o) => o.action.principal));
-      return verifyLive(verifyAws, live.files, policy, work.plan, touched, {
+      return verifyLive(verifyAws, live.files, policy, work.plan, actions, {
         quotas: live.quotas,
         protectedPrincipals,
       });

@@ -5,11 +5,18 @@ import type { PolicyFile } from '../core/policy-file/types.js';
 import { planFromFiles, type PlanOptions } from '../core/plan/plan.js';
 import type { Plan } from '../core/plan/types.js';
 import type { SnapshotFiles } from '../core/snapshot/files.js';
+import type { DenyAction } from '../core/apply/safety.js';
+import { rereadPrincipals } from '../aws/principal-reader.js';
+
+/** Up to this many principals touched, verification reads them one by one rather than the whole account. */
+export const ONE_BY_ONE = 25;
+
+const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 /**
  * After `apply`: IAM read again (the rest of the snapshot kept), planned
- * again with the same options, and every principal the plan meant to change
- * checked by `verifyApplied`. Returns the problems; none means the account
+ * again with the same options, and every principal the actions were for
+ * checked by `verifyApplied`, so a skipped or failed write shows up too. Returns the problems; none means the account
  * ended as planned.
  */
 export async function verifyLive(
@@ -17,11 +24,25 @@ export async function verifyLive(
   files: SnapshotFiles,
   policy: PolicyFile,
   before: Plan,
-  touched: ReadonlySet<string>,
-  options: Pick<PlanOptions, 'quotas' | 'protectedPrincipals'>,
+  actions: readonly DenyAction[],
+  options: Pick<PlanOptions, 'quotas' | 'protectedPrincipals'> & { readonly oneByOne?: number },
 ): Promise<string[]> {
+  const touched = new Set(actions.map((a) => a.principal));
   if (touched.size === 0) return [];
-  const iam = await readAuthorizationDetails(aws.iam(before.partition));
-  const after = planFromFiles({ ...files, iam }, policy, options);
+  const client = aws.iam(before.partition);
+  const refs = [...touched].map((arn) => ({
+    kind: (actions.find((a) => a.principal === arn) as DenyAction).principalKind,
+    name: nameOf(arn),
+  }));
+  const policyArns = actions.flatMap((a) => (a.policyArn ? [a.policyArn] : []));
+  // A few principals are read one by one (about five calls each); many, with the whole account's paged read.
+  const iam =
+    refs.length <= (options.oneByOne ?? ONE_BY_ONE)
+      ? await rereadPrincipals(client, files.iam as Record<string, unknown>, refs, policyArns)
+      : await readAuthorizationDetails(client);
+  const after = planFromFiles({ ...files, iam }, policy, {
+    ...(options.quotas ? { quotas: options.quotas } : {}),
+    ...(options.protectedPrincipals ? { protectedPrincipals: options.protectedPrincipals } : {}),
+  });
   return verifyApplied(before, after.plan, touched);
 }

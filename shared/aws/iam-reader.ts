@@ -51,7 +51,7 @@ function referencedPolicyArns(details: Record<string, Json[]>): Set<string> {
 }
 
 /** A managed policy in the shape of `Policies[]` (default version only); undefined if it is gone. */
-async function readManagedPolicy(iam: IAMClient, arn: string): Promise<ManagedPolicyDetail | undefined> {
+export async function readManagedPolicy(iam: IAMClient, arn: string): Promise<ManagedPolicyDetail | undefined> {
   try {
     const { Policy: p } = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
     if (!p?.DefaultVersionId) return undefined;
@@ -78,7 +78,7 @@ async function readManagedPolicy(iam: IAMClient, arn: string): Promise<ManagedPo
 }
 
 /** The API returns documents URL-encoded; the AWS CLI prints them as JSON, and so does the snapshot. */
-function decodeDocuments<T>(value: T): T {
+export function decodeDocuments<T>(value: T): T {
   if (Array.isArray(value)) return value.map(decodeDocuments) as T;
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   const out: Json = {};

@@ -102,10 +102,8 @@ export async function applyCommand(args: readonly string[], io: Io): Promise<num
     return 1;
   }
 
-  // Re-read IAM and plan again: the touched principals must have ended exactly as planned.
-  // Every principal the plan meant to change is checked, so a skipped or failed write shows up as not converged.
-  const touched = new Set(outcomes.map((o) => o.action.principal));
-  const problems = await verifyLive(aws, account.files, policy, plan, touched, {
+  // Re-read IAM and plan again: every principal the actions were for must have ended exactly as planned.
+  const problems = await verifyLive(aws, account.files, policy, plan, actions, {
     quotas: account.quotas,
     protectedPrincipals: account.protectedPrincipals,
   });

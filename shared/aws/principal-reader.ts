@@ -1,0 +1,137 @@
+import {
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  type IAMClient,
+  paginateListAttachedRolePolicies,
+  paginateListAttachedUserPolicies,
+  paginateListGroupsForUser,
+  paginateListRolePolicies,
+  paginateListUserPolicies,
+} from '@aws-sdk/client-iam';
+import { isGuardPolicyArn } from '../core/plan/guard-owned.js';
+import type { PrincipalKind } from '../core/snapshot/types.js';
+import { decodeDocuments, readManagedPolicy } from './iam-reader.js';
+import { isAwsError, mapLimit } from './sdk-output.js';
+
+type Json = Record<string, unknown>;
+
+export interface PrincipalRef {
+  readonly kind: PrincipalKind;
+  readonly name: string;
+}
+
+/**
+ * `iam.json` with some principals read again, one by one, instead of the
+ * whole account: each principal's entry as `GetAccountAuthorizationDetails`
+ * would give it (a principal that is gone is dropped), and the managed
+ * policies in `policyArns` (the guard's, just written or removed) read again,
+ * with the ones that are gone dropped. About five calls per principal.
+ */
+export async function rereadPrincipals(
+  iam: IAMClient,
+  details: Json,
+  principals: readonly PrincipalRef[],
+  policyArns: readonly string[],
+): Promise<Json> {
+  const fresh = (await mapLimit(principals, 4, (p) => readPrincipal(iam, p))).map(plain);
+  const byKey = new Map(principals.map((p, i) => [`${p.kind}/${p.name}`, fresh[i]]));
+  const replace = (key: string, kind: PrincipalKind, nameKey: string) =>
+    ((details[key] as Json[] | undefined) ?? []).flatMap((entry) => {
+      const k = `${kind}/${String(entry[nameKey])}`;
+      if (!byKey.has(k)) return [entry];
+      const entryNow = byKey.get(k);
+      return entryNow ? [entryNow] : [];
+    });
+  const known = new Set(((details.Policies ?? []) as Json[]).map((p) => String(p.Arn)));
+  // Managed policies to read: the ones named, and any a re-read principal now has that the capture lacks.
+  const attachedNow = fresh.flatMap((e) =>
+    ((e?.AttachedManagedPolicies ?? []) as Json[]).map((a) => String(a.PolicyArn)),
+  );
+  const toRead = [
+    ...new Set([...policyArns, ...attachedNow.filter((arn) => !known.has(arn) || isGuardPolicyArn(arn))]),
+  ];
+  const policies = (await mapLimit(toRead, 4, (arn) => readManagedPolicy(iam, arn))).map(plain);
+  const readArns = new Set(toRead);
+  return {
+    ...details,
+    UserDetailList: replace('UserDetailList', 'user', 'UserName'),
+    RoleDetailList: replace('RoleDetailList', 'role', 'RoleName'),
+    Policies: [
+      ...((details.Policies ?? []) as Json[]).filter((p) => !readArns.has(String(p.Arn))),
+      ...policies.filter((p) => p !== undefined),
+    ],
+  };
+}
+
+/** As the capture writes it: documents decoded, dates as ISO strings. */
+const plain = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(decodeDocuments(value))));
+
+/** One user or role in the shape of its `GetAccountAuthorizationDetails` entry; undefined if it is gone. */
+async function readPrincipal(iam: IAMClient, ref: PrincipalRef): Promise<Json | undefined> {
+  try {
+    return ref.kind === 'role' ? await readRole(iam, ref.name) : await readUser(iam, ref.name);
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) return undefined;
+    throw error;
+  }
+}
+
+async function readRole(iam: IAMClient, RoleName: string): Promise<Json> {
+  const { Role: role } = await iam.send(new GetRoleCommand({ RoleName }));
+  const attached: Json[] = [];
+  for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName })) {
+    attached.push(...((page.AttachedPolicies ?? []) as Json[]));
+  }
+  const inline: Json[] = [];
+  for await (const page of paginateListRolePolicies({ client: iam }, { RoleName })) {
+    for (const PolicyName of page.PolicyNames ?? []) {
+      const { PolicyDocument } = await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }));
+      inline.push({ PolicyName, PolicyDocument });
+    }
+  }
+  return {
+    Path: role?.Path,
+    RoleName: role?.RoleName,
+    RoleId: role?.RoleId,
+    Arn: role?.Arn,
+    CreateDate: role?.CreateDate,
+    AssumeRolePolicyDocument: role?.AssumeRolePolicyDocument,
+    RolePolicyList: inline,
+    AttachedManagedPolicies: attached,
+    ...(role?.PermissionsBoundary ? { PermissionsBoundary: role.PermissionsBoundary } : {}),
+    Tags: role?.Tags ?? [],
+  };
+}
+
+async function readUser(iam: IAMClient, UserName: string): Promise<Json> {
+  const { User: user } = await iam.send(new GetUserCommand({ UserName }));
+  const attached: Json[] = [];
+  for await (const page of paginateListAttachedUserPolicies({ client: iam }, { UserName })) {
+    attached.push(...((page.AttachedPolicies ?? []) as Json[]));
+  }
+  const inline: Json[] = [];
+  for await (const page of paginateListUserPolicies({ client: iam }, { UserName })) {
+    for (const PolicyName of page.PolicyNames ?? []) {
+      const { PolicyDocument } = await iam.send(new GetUserPolicyCommand({ UserName, PolicyName }));
+      inline.push({ PolicyName, PolicyDocument });
+    }
+  }
+  const groups: string[] = [];
+  for await (const page of paginateListGroupsForUser({ client: iam }, { UserName })) {
+    for (const g of page.Groups ?? []) if (g.GroupName) groups.push(g.GroupName);
+  }
+  return {
+    Path: user?.Path,
+    UserName: user?.UserName,
+    UserId: user?.UserId,
+    Arn: user?.Arn,
+    CreateDate: user?.CreateDate,
+    UserPolicyList: inline,
+    GroupList: groups,
+    AttachedManagedPolicies: attached,
+    ...(user?.PermissionsBoundary ? { PermissionsBoundary: user.PermissionsBoundary } : {}),
+    Tags: user?.Tags ?? [],
+  };
+}
