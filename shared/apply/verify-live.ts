@@ -9,7 +9,7 @@ import type { DenyAction } from '../core/apply/safety.js';
 import { rereadPrincipals } from '../aws/principal-reader.js';
 
 /** Up to this many principals touched, verification reads them one by one rather than the whole account. */
-export const ONE_BY_ONE = 25;
+const ONE_BY_ONE = 25;
 
 const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 

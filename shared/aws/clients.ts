@@ -22,7 +22,7 @@ const GLOBAL_REGION: Readonly<Record<string, string>> = {
   'aws-cn': 'cn-north-1',
 };
 
-export const globalRegion = (partition: string): string => GLOBAL_REGION[partition] ?? 'us-east-1';
+const globalRegion = (partition: string): string => GLOBAL_REGION[partition] ?? 'us-east-1';
 
 interface SdkClient {
   middlewareStack: { add: (...args: never[]) => void };

@@ -27,7 +27,7 @@ const OPTIONS = {
 } as const;
 
 /** The blast-radius limit when `--max-changes` is not given: enough for day-to-day drift, not for a runaway. */
-export const DEFAULT_MAX_CHANGES = 25;
+const DEFAULT_MAX_CHANGES = 25;
 
 /**
  * `bedrock-guard apply`: the plan, carried out against AWS. Captures the
