@@ -27,22 +27,22 @@ export async function verifyLive(
   actions: readonly DenyAction[],
   options: Pick<PlanOptions, 'quotas' | 'protectedPrincipals'> & { readonly oneByOne?: number },
 ): Promise<string[]> {
-  const touched = new Set(actions.map((a) => a.principal));
-  if (touched.size === 0) return [];
+  const kinds = new Map(actions.map((a) => [a.principal, a.principalKind]));
+  if (kinds.size === 0) return [];
   const client = aws.iam(before.partition);
-  const refs = [...touched].map((arn) => ({
-    kind: (actions.find((a) => a.principal === arn) as DenyAction).principalKind,
-    name: nameOf(arn),
-  }));
-  const policyArns = actions.flatMap((a) => (a.policyArn ? [a.policyArn] : []));
   // A few principals are read one by one (about five calls each); many, with the whole account's paged read.
   const iam =
-    refs.length <= (options.oneByOne ?? ONE_BY_ONE)
-      ? await rereadPrincipals(client, files.iam as Record<string, unknown>, refs, policyArns)
+    kinds.size <= (options.oneByOne ?? ONE_BY_ONE)
+      ? await rereadPrincipals(
+          client,
+          files.iam as Record<string, unknown>,
+          [...kinds].map(([arn, kind]) => ({ kind, name: nameOf(arn) })),
+          actions.flatMap((a) => (a.policyArn ? [a.policyArn] : [])),
+        )
       : await readAuthorizationDetails(client);
   const after = planFromFiles({ ...files, iam }, policy, {
     ...(options.quotas ? { quotas: options.quotas } : {}),
     ...(options.protectedPrincipals ? { protectedPrincipals: options.protectedPrincipals } : {}),
   });
-  return verifyApplied(before, after.plan, touched);
+  return verifyApplied(before, after.plan, new Set(kinds.keys()));
 }

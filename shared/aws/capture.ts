@@ -4,6 +4,7 @@ import type { AccountInfo } from '../core/snapshot/types.js';
 import type { SnapshotFiles } from '../core/snapshot/files.js';
 import { BedrockGuardError } from '../errors.js';
 import { callerIdentity } from './caller.js';
+import { asCliJson } from './cli-json.js';
 import { readCatalogue } from './catalogue-reader.js';
 import type { AwsClients } from './clients.js';
 import { readAuthorizationDetails, readBedrockCredentials, readQuotas } from './iam-reader.js';
@@ -61,18 +62,15 @@ export async function captureSnapshot(aws: AwsClients, options: CaptureOptions):
     ...(credentials.warning ? [credentials.warning] : []),
     ...catalogue.warnings,
   ];
-  // JSON through and through (SDK dates become ISO strings), exactly as the folder would hold it.
-  const files: SnapshotFiles = JSON.parse(
-    JSON.stringify({
-      account,
-      iam: iamJson,
-      ...(scps.scps ? { scps: scps.scps } : {}),
-      foundationModels: catalogue.foundationModels,
-      inferenceProfiles: catalogue.inferenceProfiles,
-      provisionedModels: catalogue.provisionedModels,
-      ...(credentials.file ? { serviceCredentials: credentials.file } : {}),
-    }),
-  );
+  const files: SnapshotFiles = {
+    account,
+    iam: iamJson,
+    ...(scps.scps ? { scps: scps.scps } : {}),
+    foundationModels: asCliJson(catalogue.foundationModels),
+    inferenceProfiles: asCliJson(catalogue.inferenceProfiles),
+    provisionedModels: asCliJson(catalogue.provisionedModels),
+    ...(credentials.file ? { serviceCredentials: credentials.file } : {}),
+  };
   return {
     files,
     warnings,

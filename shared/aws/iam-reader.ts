@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { BEDROCK_CREDENTIAL_SERVICE } from '../core/reconcile/features.js';
 import { type IamQuotas, quotasFromSummary } from '../core/plan/quotas.js';
+import { asCliJson } from './cli-json.js';
 import { errorName, isAccessDenied, isAwsError, mapLimit } from './sdk-output.js';
 
 type Json = Record<string, unknown>;
@@ -18,7 +19,7 @@ const AWS_MANAGED = /^arn:[^:]+:iam::aws:policy\//;
 /**
  * `iam.json`: what `aws iam get-account-authorization-details` prints, page
  * by page (AWS pages by `Marker`; an emulator may answer everything at once),
- * with policy documents decoded as the AWS CLI does. AWS managed policies are
+ * as the AWS CLI prints it (`asCliJson`). AWS managed policies are
  * fetched only when something in the account attaches them or uses them as a
  * boundary: there are over a thousand and the rest decide nothing.
  */
@@ -34,7 +35,7 @@ export async function readAuthorizationDetails(iam: IAMClient): Promise<Json> {
   const awsManaged = [...referencedPolicyArns(out)].filter((arn) => AWS_MANAGED.test(arn)).sort();
   const fetched = await mapLimit(awsManaged, 8, (arn) => readManagedPolicy(iam, arn));
   out.Policies?.push(...(fetched.filter(Boolean) as Json[]));
-  return decodeDocuments(out);
+  return asCliJson(out);
 }
 
 /** Every managed policy ARN attached to a user, group or role, or set as a permissions boundary. */
@@ -77,28 +78,6 @@ export async function readManagedPolicy(iam: IAMClient, arn: string): Promise<Ma
   }
 }
 
-/** The API returns documents URL-encoded; the AWS CLI prints them as JSON, and so does the snapshot. */
-export function decodeDocuments<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(decodeDocuments) as T;
-  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
-  const out: Json = {};
-  for (const [key, v] of Object.entries(value as Json)) {
-    out[key] =
-      typeof v === 'string' && (key === 'PolicyDocument' || key === 'Document' || key === 'AssumeRolePolicyDocument')
-        ? decodeDocument(v)
-        : decodeDocuments(v);
-  }
-  return out as T;
-}
-
-function decodeDocument(text: string): unknown {
-  try {
-    return JSON.parse(decodeURIComponent(text));
-  } catch {
-    return text; // Left as captured; the snapshot reader reports what it can't read.
-  }
-}
-
 /** The account's IAM quotas (raised quotas included), which decide where a guard deny fits. */
 export async function readQuotas(iam: IAMClient): Promise<IamQuotas> {
   const { SummaryMap } = await iam.send(new GetAccountSummaryCommand({}));
@@ -133,5 +112,5 @@ export async function readBedrockCredentials(iam: IAMClient): Promise<{ file?: J
       warning: `long-term Bedrock API keys were not listed (iam:ListServiceSpecificCredentials, ${why}); existing keys are not reported`,
     };
   }
-  return { file: { ServiceSpecificCredentials: credentials } };
+  return { file: asCliJson({ ServiceSpecificCredentials: credentials }) };
 }

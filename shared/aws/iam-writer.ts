@@ -23,6 +23,7 @@ import {
 import { canonicalJson } from '../core/canonical-json.js';
 import { GUARD_PATH, GUARD_TAG, isGuardInlineName } from '../core/plan/guard-owned.js';
 import type { PrincipalKind } from '../core/snapshot/types.js';
+import { decodeDocument } from './cli-json.js';
 import { isAwsError } from './sdk-output.js';
 
 /** The principal a guard deny is written to. */
@@ -193,7 +194,7 @@ export class IamDenyWriter {
     const { PolicyVersion } = await this.iam.send(
       new GetPolicyVersionCommand({ PolicyArn: policy.Arn, VersionId: policy.DefaultVersionId }),
     );
-    return decode(PolicyVersion?.Document);
+    return decodeDocumentOf(PolicyVersion?.Document);
   }
 
   /** IAM refuses a sixth version: drop the oldest non-default one first. */
@@ -215,7 +216,7 @@ export class IamDenyWriter {
       const output = await (target.kind === 'role'
         ? this.iam.send(new GetRolePolicyCommand({ RoleName: target.name, PolicyName: policyName }))
         : this.iam.send(new GetUserPolicyCommand({ UserName: target.name, PolicyName: policyName })));
-      return decode(output.PolicyDocument);
+      return decodeDocumentOf(output.PolicyDocument);
     } catch (error) {
       if (isAwsError(error, 'NoSuchEntity')) return undefined;
       throw error;
@@ -242,12 +243,4 @@ async function ignoreMissing(write: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** IAM returns documents URL-encoded. */
-function decode(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(decodeURIComponent(text));
-  } catch {
-    return text;
-  }
-}
+const decodeDocumentOf = (text: string | undefined): unknown => (text === undefined ? undefined : decodeDocument(text));

@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { isGuardPolicyArn } from '../core/plan/guard-owned.js';
 import type { PrincipalKind } from '../core/snapshot/types.js';
-import { decodeDocuments, readManagedPolicy } from './iam-reader.js';
+import { asCliJson } from './cli-json.js';
+import { readManagedPolicy } from './iam-reader.js';
 import { isAwsError, mapLimit } from './sdk-output.js';
 
 type Json = Record<string, unknown>;
@@ -35,7 +36,7 @@ export async function rereadPrincipals(
   principals: readonly PrincipalRef[],
   policyArns: readonly string[],
 ): Promise<Json> {
-  const fresh = (await mapLimit(principals, 4, (p) => readPrincipal(iam, p))).map(plain);
+  const fresh = (await mapLimit(principals, 4, (p) => readPrincipal(iam, p))).map(asCliJson);
   const byKey = new Map(principals.map((p, i) => [`${p.kind}/${p.name}`, fresh[i]]));
   const replace = (key: string, kind: PrincipalKind, nameKey: string) =>
     ((details[key] as Json[] | undefined) ?? []).flatMap((entry) => {
@@ -52,7 +53,7 @@ export async function rereadPrincipals(
   const toRead = [
     ...new Set([...policyArns, ...attachedNow.filter((arn) => !known.has(arn) || isGuardPolicyArn(arn))]),
   ];
-  const policies = (await mapLimit(toRead, 4, (arn) => readManagedPolicy(iam, arn))).map(plain);
+  const policies = (await mapLimit(toRead, 4, (arn) => readManagedPolicy(iam, arn))).map(asCliJson);
   const readArns = new Set(toRead);
   return {
     ...details,
@@ -64,9 +65,6 @@ export async function rereadPrincipals(
     ],
   };
 }
-
-/** As the capture writes it: documents decoded, dates as ISO strings. */
-const plain = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(decodeDocuments(value))));
 
 /** One user or role in the shape of its `GetAccountAuthorizationDetails` entry; undefined if it is gone. */
 async function readPrincipal(iam: IAMClient, ref: PrincipalRef): Promise<Json | undefined> {

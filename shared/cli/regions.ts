@@ -1,9 +1,8 @@
 import { access } from 'node:fs/promises';
 import { loadPolicyFile } from '../core/policy-file/parse.js';
+import { FORMATS } from '../core/policy-file/schema.js';
 import { UsageError } from '../errors.js';
 import { readPolicyFileText } from '../policy-file/read.js';
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /**
  * The Regions to capture: `--regions a,b`, else the policy file's `regions`
@@ -15,7 +14,7 @@ export async function regionsFor(flag: string | undefined, policyPath: string | 
       .split(',')
       .map((r) => r.trim())
       .filter(Boolean);
-    const bad = regions.find((r) => !REGION.test(r));
+    const bad = regions.find((r) => !FORMATS.region.pattern.test(r));
     if (bad || regions.length === 0) {
       throw new UsageError(`--regions: "${bad ?? flag}" is not a Region`, {
         hint: 'e.g. --regions us-east-1,us-west-2',

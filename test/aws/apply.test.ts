@@ -1,13 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreatePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../shared/aws/clients.js';
 import { readAuthorizationDetails } from '../../shared/aws/iam-reader.js';
-import { GUARD_PATH, GUARD_TAG, isGuardInlineName, isGuardPolicyArn } from '../../shared/core/plan/guard-owned.js';
+import { isGuardInlineName, isGuardPolicyArn } from '../../shared/core/plan/guard-owned.js';
 import { runMain } from '../cli/run-cli.js';
-import type { SeededOrganization } from '../support/seed-account.js';
+import { createGuardPolicy, type SeededOrganization } from '../support/seed-account.js';
 import { type LiveAws, seedAccount, startLiveAws } from './live-env.js';
 
 /**
@@ -167,18 +166,7 @@ describe('snapshot → plan → apply → verify → re-apply → approve → ap
         ),
     );
     // And a guard deny left behind by a role that was deleted (its policies detached first, as IAM requires).
-    const iam = new AwsClients().iam('aws');
-    await iam.send(
-      new CreatePolicyCommand({
-        PolicyName: 'bedrock-guard-deny-role-Departed',
-        Path: GUARD_PATH,
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Deny', Action: 'bedrock:*', Resource: '*' }],
-        }),
-        Tags: [{ Key: GUARD_TAG.key, Value: GUARD_TAG.value }],
-      }),
-    );
+    await createGuardPolicy(new AwsClients().iam('aws'), 'bedrock-guard-deny-role-Departed', 'bedrock:*');
     const dry = await live('apply', '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(

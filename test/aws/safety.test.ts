@@ -8,10 +8,10 @@ import {
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GUARD_PATH, GUARD_TAG } from '../../shared/core/plan/guard-owned.js';
+import { GUARD_PATH } from '../../shared/core/plan/guard-owned.js';
 import { runMain } from '../cli/run-cli.js';
 import { MOTO_CREDENTIALS } from '../support/moto.js';
-import type { SeededOrganization } from '../support/seed-account.js';
+import { createGuardPolicy, type SeededOrganization } from '../support/seed-account.js';
 import { type LiveAws, seedAccount, startLiveAws } from './live-env.js';
 
 /**
@@ -72,18 +72,8 @@ describe('apply safety rails on the moto server', () => {
 
   it('leaves exempt principals alone, and takes back a deny the guard put before they were exempt', async () => {
     // A guard deny on BreakGlass from before the policy file exempted it.
-    const stale = await iam.send(
-      new CreatePolicyCommand({
-        PolicyName: 'bedrock-guard-deny-role-BreakGlass',
-        Path: GUARD_PATH,
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Deny', Action: 'bedrock:InvokeModel', Resource: '*' }],
-        }),
-        Tags: [{ Key: GUARD_TAG.key, Value: GUARD_TAG.value }],
-      }),
-    );
-    await iam.send(new AttachRolePolicyCommand({ RoleName: 'BreakGlass', PolicyArn: stale.Policy?.Arn }));
+    const stale = await createGuardPolicy(iam, 'bedrock-guard-deny-role-BreakGlass', 'bedrock:InvokeModel');
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'BreakGlass', PolicyArn: stale }));
     const own = await attachedTo('BreakGlass');
 
     // Confirmed at a terminal this time, instead of --yes.

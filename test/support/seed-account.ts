@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { GUARD_PATH, GUARD_TAG } from '../../shared/core/plan/guard-owned.js';
 import { MOTO_CREDENTIALS } from './moto.js';
 
 type Json = Record<string, unknown>;
@@ -228,4 +229,20 @@ export async function seedScps(endpoint: string, dir: string, seeded: SeededOrga
       await org.send(new AttachPolicyCommand({ PolicyId: created.Policy?.PolicySummary?.Id, TargetId: targets[i] }));
     }
   }
+}
+
+/** A deny as the guard writes it (path and tag), not attached: one left from an earlier run. Returns its ARN. */
+export async function createGuardPolicy(iam: IAMClient, policyName: string, action: string): Promise<string> {
+  const { Policy } = await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: policyName,
+      Path: GUARD_PATH,
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Action: action, Resource: '*' }],
+      }),
+      Tags: [{ Key: GUARD_TAG.key, Value: GUARD_TAG.value }],
+    }),
+  );
+  return Policy?.Arn as string;
 }
