@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: runs every bench in order, prints a report and writes
  * `bench/out/results.json` (git-ignored). `scripts/build.js --bench` bundles
- * this file, `matrix.ts`, `plan.ts` and `apply.ts` with esbuild first, so the figures are those of
+ * this file, `matrix.ts`, `plan.ts`, `apply.ts` and `service.ts` with esbuild first, so the figures are those of
  * bundled code, as the CLI and the Lambda handlers ship. The apply bench needs the moto server
- * (`pip install "moto[server]"`), as the live tests do.
+ * (`pip install "moto[server]"`), as the live tests do; so does the service bench, which also
+ * reads the Lambda bundles `scripts/build.js` writes to dist/functions.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,6 +12,7 @@ import { formatApply, runApplyBench } from './apply.js';
 import { run as runEvaluator } from './evaluator.js';
 import { formatMatrix, runMatrixBench } from './matrix.js';
 import { formatPlan, runPlanBench } from './plan.js';
+import { formatService, runServiceBench } from './service.js';
 import type { BenchReport } from './timing.js';
 
 const BENCHES: readonly (() => Promise<BenchReport>)[] = [
@@ -26,6 +28,10 @@ const BENCHES: readonly (() => Promise<BenchReport>)[] = [
   async () => {
     const result = runApplyBench();
     return { name: 'apply', lines: formatApply(result).split('\n'), metrics: { ...result } };
+  },
+  async () => {
+    const result = runServiceBench();
+    return { name: 'service', lines: formatService(result).split('\n'), metrics: { ...result } };
   },
 ];
 

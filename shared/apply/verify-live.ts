@@ -13,11 +13,17 @@ const ONE_BY_ONE = 25;
 
 const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
+export interface VerifyOptions extends Pick<PlanOptions, 'quotas' | 'protectedPrincipals'> {
+  readonly oneByOne?: number;
+  /** Narrows the files planned after the re-read (an event plans only the principals it touched). */
+  readonly planScope?: (files: SnapshotFiles) => SnapshotFiles;
+}
+
 /**
  * After `apply`: IAM read again (the rest of the snapshot kept), planned
  * again with the same options, and every principal the actions were for
- * checked by `verifyApplied`, so a skipped or failed write shows up too. Returns the problems; none means the account
- * ended as planned.
+ * checked by `verifyApplied`, so a skipped or failed write shows up too.
+ * Returns the problems; none means the account ended as planned.
  */
 export async function verifyLive(
   aws: AwsClients,
@@ -25,10 +31,22 @@ export async function verifyLive(
   policy: PolicyFile,
   before: Plan,
   actions: readonly DenyAction[],
-  options: Pick<PlanOptions, 'quotas' | 'protectedPrincipals'> & { readonly oneByOne?: number },
+  options: VerifyOptions,
 ): Promise<string[]> {
+  return (await reverify(aws, files, policy, before, actions, options)).problems;
+}
+
+/** `verifyLive`, also returning `iam.json` as re-read, so a warm cache can keep it. */
+export async function reverify(
+  aws: AwsClients,
+  files: SnapshotFiles,
+  policy: PolicyFile,
+  before: Plan,
+  actions: readonly DenyAction[],
+  options: VerifyOptions,
+): Promise<{ problems: string[]; iam: unknown }> {
   const kinds = new Map(actions.map((a) => [a.principal, a.principalKind]));
-  if (kinds.size === 0) return [];
+  if (kinds.size === 0) return { problems: [], iam: files.iam };
   const client = aws.iam(before.partition);
   // A few principals are read one by one (about five calls each); many, with the whole account's paged read.
   const iam =
@@ -40,9 +58,10 @@ export async function verifyLive(
           actions.flatMap((a) => (a.policyArn ? [a.policyArn] : [])),
         )
       : await readAuthorizationDetails(client);
-  const after = planFromFiles({ ...files, iam }, policy, {
+  const reread = { ...files, iam };
+  const after = planFromFiles(options.planScope?.(reread) ?? reread, policy, {
     ...(options.quotas ? { quotas: options.quotas } : {}),
     ...(options.protectedPrincipals ? { protectedPrincipals: options.protectedPrincipals } : {}),
   });
-  return verifyApplied(before, after.plan, new Set(kinds.keys()));
+  return { problems: verifyApplied(before, after.plan, new Set(kinds.keys())), iam };
 }

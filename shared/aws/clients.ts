@@ -1,7 +1,9 @@
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { CallStats } from './call-stats.js';
@@ -13,6 +15,8 @@ export interface AwsOptions {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly retry?: RetryOptions;
   readonly stats?: CallStats;
+  /** Called on each new client, e.g. to trace its calls with X-Ray. */
+  readonly instrument?: (client: object) => void;
 }
 
 /** IAM and Organizations are global services, each served from one Region per partition. */
@@ -69,6 +73,14 @@ export class AwsClients {
     return this.client('dynamodb', () => new DynamoDBClient(this.config(this.region)));
   }
 
+  eventbridge(): EventBridgeClient {
+    return this.client('eventbridge', () => new EventBridgeClient(this.config(this.region)));
+  }
+
+  ssm(): SSMClient {
+    return this.client('ssm', () => new SSMClient(this.config(this.region)));
+  }
+
   private config(region: string) {
     return {
       region,
@@ -82,6 +94,7 @@ export class AwsClients {
     if (!client) {
       client = make();
       countCalls(client, this.stats);
+      this.options.instrument?.(client);
       this.cache.set(key, client);
     }
     return client;

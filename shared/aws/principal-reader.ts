@@ -1,15 +1,20 @@
 import {
+  GetGroupCommand,
+  GetGroupPolicyCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   GetUserCommand,
   GetUserPolicyCommand,
   type IAMClient,
+  paginateListAttachedGroupPolicies,
   paginateListAttachedRolePolicies,
   paginateListAttachedUserPolicies,
+  paginateListGroupPolicies,
   paginateListGroupsForUser,
   paginateListRolePolicies,
   paginateListUserPolicies,
 } from '@aws-sdk/client-iam';
+import type { PrincipalRef } from '../core/events/touch.js';
 import { isGuardPolicyArn } from '../core/plan/guard-owned.js';
 import type { PrincipalKind } from '../core/snapshot/types.js';
 import { asCliJson } from './cli-json.js';
@@ -18,38 +23,45 @@ import { isAwsError, mapLimit } from './sdk-output.js';
 
 type Json = Record<string, unknown>;
 
-export interface PrincipalRef {
-  readonly kind: PrincipalKind;
-  readonly name: string;
-}
+export type { PrincipalRef };
 
 /**
- * `iam.json` with some principals read again, one by one, instead of the
- * whole account: each principal's entry as `GetAccountAuthorizationDetails`
- * would give it (a principal that is gone is dropped), and the managed
- * policies in `policyArns` (the guard's, just written or removed) read again,
- * with the ones that are gone dropped. About five calls per principal.
+ * `iam.json` with some principals (and groups) read again, one by one,
+ * instead of the whole account: each entry as `GetAccountAuthorizationDetails`
+ * would give it (one that is gone is dropped, a new one added), and the
+ * managed policies in `policyArns` (the guard's, just written or removed, or
+ * one whose document changed) read again, with the ones that are gone
+ * dropped. About three calls per principal or group, plus one per inline policy.
  */
 export async function rereadPrincipals(
   iam: IAMClient,
   details: Json,
   principals: readonly PrincipalRef[],
   policyArns: readonly string[],
+  groups: readonly string[] = [],
 ): Promise<Json> {
   const fresh = (await mapLimit(principals, 4, (p) => readPrincipal(iam, p))).map(asCliJson);
+  const freshGroups = (await mapLimit(groups, 4, (g) => readGroup(iam, g))).map(asCliJson);
   const byKey = new Map(principals.map((p, i) => [`${p.kind}/${p.name}`, fresh[i]]));
-  const replace = (key: string, kind: PrincipalKind, nameKey: string) =>
-    ((details[key] as Json[] | undefined) ?? []).flatMap((entry) => {
+  groups.forEach((g, i) => byKey.set(`group/${g}`, freshGroups[i]));
+  const replace = (key: string, kind: PrincipalKind | 'group', nameKey: string) => {
+    const seen = new Set<string>();
+    const kept = ((details[key] as Json[] | undefined) ?? []).flatMap((entry) => {
       const k = `${kind}/${String(entry[nameKey])}`;
+      seen.add(k);
       if (!byKey.has(k)) return [entry];
       const entryNow = byKey.get(k);
       return entryNow ? [entryNow] : [];
     });
+    const added = [...byKey].filter(([k, e]) => e !== undefined && k.startsWith(`${kind}/`) && !seen.has(k));
+    return [...kept, ...added.map(([, e]) => e as Json)];
+  };
   const known = new Set(((details.Policies ?? []) as Json[]).map((p) => String(p.Arn)));
   // Managed policies to read: the ones named, and any a re-read principal now has that the capture lacks.
-  const attachedNow = fresh.flatMap((e) =>
-    ((e?.AttachedManagedPolicies ?? []) as Json[]).map((a) => String(a.PolicyArn)),
-  );
+  const attachedNow = [...fresh, ...freshGroups].flatMap((e) => [
+    ...((e?.AttachedManagedPolicies ?? []) as Json[]).map((a) => String(a.PolicyArn)),
+    ...(e?.PermissionsBoundary ? [String((e.PermissionsBoundary as Json).PermissionsBoundaryArn)] : []),
+  ]);
   const toRead = [
     ...new Set([...policyArns, ...attachedNow.filter((arn) => !known.has(arn) || isGuardPolicyArn(arn))]),
   ];
@@ -59,6 +71,7 @@ export async function rereadPrincipals(
     ...details,
     UserDetailList: replace('UserDetailList', 'user', 'UserName'),
     RoleDetailList: replace('RoleDetailList', 'role', 'RoleName'),
+    ...(groups.length > 0 ? { GroupDetailList: replace('GroupDetailList', 'group', 'GroupName') } : {}),
     Policies: [
       ...((details.Policies ?? []) as Json[]).filter((p) => !readArns.has(String(p.Arn))),
       ...policies.filter((p) => p !== undefined),
@@ -132,4 +145,34 @@ async function readUser(iam: IAMClient, UserName: string): Promise<Json> {
     ...(user?.PermissionsBoundary ? { PermissionsBoundary: user.PermissionsBoundary } : {}),
     Tags: user?.Tags ?? [],
   };
+}
+
+/** One group in the shape of its `GetAccountAuthorizationDetails` entry; undefined if it is gone. */
+async function readGroup(iam: IAMClient, GroupName: string): Promise<Json | undefined> {
+  try {
+    const { Group: group } = await iam.send(new GetGroupCommand({ GroupName, MaxItems: 1 }));
+    const attached: Json[] = [];
+    for await (const page of paginateListAttachedGroupPolicies({ client: iam }, { GroupName })) {
+      attached.push(...((page.AttachedPolicies ?? []) as Json[]));
+    }
+    const inline: Json[] = [];
+    for await (const page of paginateListGroupPolicies({ client: iam }, { GroupName })) {
+      for (const PolicyName of page.PolicyNames ?? []) {
+        const { PolicyDocument } = await iam.send(new GetGroupPolicyCommand({ GroupName, PolicyName }));
+        inline.push({ PolicyName, PolicyDocument });
+      }
+    }
+    return {
+      Path: group?.Path,
+      GroupName: group?.GroupName,
+      GroupId: group?.GroupId,
+      Arn: group?.Arn,
+      CreateDate: group?.CreateDate,
+      GroupPolicyList: inline,
+      AttachedManagedPolicies: attached,
+    };
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) return undefined;
+    throw error;
+  }
 }

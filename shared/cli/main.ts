@@ -24,6 +24,11 @@ Usage:
       BEDROCK_GUARD_LEDGER_TABLE, else bedrock-guard-ledger.
   bedrock-guard ledger init [--table NAME]
       Creates the ledger table (on-demand, encrypted, point-in-time recovery) unless it exists.
+  bedrock-guard handle-event FILE [--policy FILE] [--snapshot DIR] [--dry-run] [--json] [--bus NAME]
+      One CloudTrail event (EventBridge envelope, CloudTrail record or LookupEvents item; - for stdin)
+      through the Lambda handlers' pipeline: the principals it touched are re-read and planned, their
+      denies applied (unless --dry-run) and recorded, findings published to --bus (or printed).
+      With --snapshot, offline: the folder stands in for AWS and nothing is written.
   bedrock-guard explain --snapshot DIR --principal ARN --action A --resource ARN [--context k=v]… [--json]
       The IAM decision (Allowed, ImplicitlyDenied, ExplicitlyDenied) and the statements that decided it.
   bedrock-guard explain --snapshot DIR --batch FILE.jsonl|- [--context k=v]…
@@ -64,6 +69,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await (await import('./commands/snapshot.js')).snapshotCommand(rest, io);
       case 'ledger':
         return await (await import('./commands/ledger.js')).ledgerCommand(rest, io);
+      case 'handle-event':
+        return await (await import('./commands/handle-event.js')).handleEventCommand(rest, io);
       default:
         io.stderr.write(`bedrock-guard: unknown command "${command}"\n\n${USAGE}`);
         return 1;

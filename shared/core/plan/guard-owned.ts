@@ -19,6 +19,12 @@ export const guardPolicyArn = (partition: string, account: string, name: string)
 export const isGuardPolicyArn = (arn: string): boolean => arn.includes(`:policy${GUARD_PATH}`);
 export const isGuardInlineName = (name: string): boolean => name.startsWith(PREFIX);
 
+/** The principal a guard deny is for, from its name or ARN (`bedrock-guard-deny-role-AppBackend`). */
+export function guardPolicyOwner(nameOrArn: string): Pick<Principal, 'kind' | 'name'> | undefined {
+  const named = NAMED.exec(nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1));
+  return named ? { kind: named[1] as Principal['kind'], name: named[2] as string } : undefined;
+}
+
 /** A guard-owned deny found on a principal. */
 export interface ExistingDeny {
   readonly mechanism: DenyMechanism;

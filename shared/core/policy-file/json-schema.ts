@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { policyFileSchema } from './schema.js';
 
 /** Where the schema is published; `$id` names it, editors load it through the file's modeline. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FEATURES, MODES, RULE_IDS, SEVERITIES, type Feature, type RuleId } from './types.js';
 
 /**

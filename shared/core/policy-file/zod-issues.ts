@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { didYouMean } from '../text/did-you-mean.js';
 import { formatPath } from './issues.js';
 import { FORMATS, type StringFormat } from './schema.js';

@@ -101,7 +101,10 @@ function summary(): string[] {
     '',
     `The plan also raises [${code(QUOTA_FINDING.id)}](#${QUOTA_FINDING.id}) when a deny does not fit. ` +
       `${code(UNCHECKED_RULE)} is accepted in policy files but not checked by \`plan\`: it needs the account's ` +
-      'model invocation logging configuration, which a snapshot folder does not hold.',
+      'model invocation logging configuration, which a snapshot folder does not hold. The event service checks ' +
+      'it: `DeleteModelInvocationLoggingConfiguration` raises it, with its mode and severity ' +
+      '([deploy.md](deploy.md)). So does the service for findings only an event shows: `guard-policy-tampered`, ' +
+      '`unapproved-model-enabled`, `unapproved-model-invoked` and `invoke-denied`.',
     '',
   ];
 }

@@ -1,0 +1,18 @@
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { BedrockGuardError } from '../errors.js';
+import { isAwsError } from './sdk-output.js';
+
+/** A parameter's value (SecureString decrypted): the policy file kept in Parameter Store. */
+export async function readParameter(ssm: SSMClient, name: string): Promise<string> {
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    if (Parameter?.Value === undefined) throw new BedrockGuardError(`SSM parameter ${name} has no value`);
+    return Parameter.Value;
+  } catch (error) {
+    if (!isAwsError(error, 'ParameterNotFound')) throw error;
+    throw new BedrockGuardError(`no SSM parameter ${name}`, {
+      hint: 'Put the policy file there (aws ssm put-parameter --name NAME --type String --value file://bedrock-guard.yaml), or point BEDROCK_GUARD_POLICY at a bundled file.',
+      cause: error,
+    });
+  }
+}

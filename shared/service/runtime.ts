@@ -1,0 +1,120 @@
+import { isAbsolute, join } from 'node:path';
+import type { AwsClients } from '../aws/clients.js';
+import { loadPolicyFile } from '../core/policy-file/parse.js';
+import type { PolicyFile } from '../core/policy-file/types.js';
+import { UsageError } from '../errors.js';
+import { readPolicyFileText } from '../policy-file/read.js';
+import { readSnapshotFiles } from '../snapshot/read-folder.js';
+import { AccountCache, type AccountCapture } from './account-cache.js';
+import type { ServiceConfig } from './config.js';
+import { MemoryFirstUseGate } from './first-use.js';
+import { GuardService, type ServiceParts } from './guard-service.js';
+import { CollectingPublisher, type FindingsPublisher } from './publisher.js';
+
+export interface Runtime {
+  readonly service: GuardService;
+  /** Offline runs and runs without a bus keep what they would publish here. */
+  readonly collected?: CollectingPublisher;
+  readonly policyPath: string;
+}
+
+export interface RuntimeOptions {
+  /** Live AWS; absent offline (the config's snapshot folder). */
+  readonly aws?: AwsClients;
+  /** Where a relative policy-file path is found: the function's root in Lambda. */
+  readonly root?: string;
+  readonly log?: ServiceParts['log'];
+}
+
+/**
+ * Everything the service needs, built once per Lambda container (or CLI
+ * run): the policy file (bundled, or from Parameter Store), the account
+ * cache, and the live parts — IAM writer, ledger, findings bus — unless
+ * the run is offline.
+ */
+export async function createRuntime(config: ServiceConfig, options: RuntimeOptions): Promise<Runtime> {
+  const { aws } = options;
+  const { policy, path } = await readPolicy(config, options);
+  const capture = async (): Promise<AccountCapture> => {
+    if (config.snapshotDir !== undefined) return { files: await readSnapshotFiles(config.snapshotDir) };
+    if (!aws) throw new UsageError('no AWS clients and no snapshot folder (BEDROCK_GUARD_SNAPSHOT)');
+    const { captureSnapshot } = await import('../aws/capture.js');
+    const live = await captureSnapshot(aws, {
+      regions: policy.regions,
+      ...(config.orgRoleArn ? { orgRoleArn: config.orgRoleArn } : {}),
+    });
+    return { files: live.files, quotas: live.quotas, callerArn: live.callerArn, warnings: live.warnings };
+  };
+  // A policy file for another partition would plan nonsense: refused on the first capture, like the CLI does.
+  const checked = async (): Promise<AccountCapture> => {
+    const captured = await capture();
+    const partition = (captured.files.account as { partition?: string }).partition;
+    if (partition !== policy.partition) {
+      throw new UsageError(`the policy file is for partition ${policy.partition}, but the account is in ${partition}`, {
+        location: path,
+        hint: 'Set partition: in the policy file to match the account.',
+      });
+    }
+    return captured;
+  };
+  const accounts = new AccountCache(checked, {
+    maxAgeMs: config.cacheMs,
+    ...(config.rolePrefix ? { rolePrefix: config.rolePrefix } : {}),
+  });
+  const offline = config.snapshotDir !== undefined || !aws;
+  let publisher: FindingsPublisher;
+  let collected: CollectingPublisher | undefined;
+  if (offline || !config.bus) publisher = collected = new CollectingPublisher();
+  else publisher = new (await import('../aws/findings-bus.js')).EventBridgePublisher(aws.eventbridge(), config.bus);
+  const parts: ServiceParts = {
+    config,
+    policy,
+    policyPath: path,
+    accounts,
+    publisher,
+    gate:
+      !offline && config.idempotencyTable
+        ? new (await import('../aws/first-use-gate.js')).DynamoFirstUseGate(
+            aws.dynamodb(),
+            config.idempotencyTable,
+            config.firstUseMs,
+          )
+        : new MemoryFirstUseGate(config.firstUseMs),
+    ...(offline ? {} : { live: await liveParts(aws, config, policy) }),
+    ...(options.log ? { log: options.log } : {}),
+  };
+  return { service: new GuardService(parts), ...(collected ? { collected } : {}), policyPath: path };
+}
+
+async function liveParts(aws: AwsClients, config: ServiceConfig, policy: PolicyFile): Promise<ServiceParts['live']> {
+  const [{ IamDenyWriter }, { DynamoLedger }] = await Promise.all([
+    import('../aws/iam-writer.js'),
+    import('../aws/ledger.js'),
+  ]);
+  return {
+    aws,
+    writer: new IamDenyWriter(aws.iam(policy.partition)),
+    ledger: new DynamoLedger(aws.dynamodb(), config.ledgerTable),
+  };
+}
+
+async function readPolicy(
+  config: ServiceConfig,
+  options: RuntimeOptions,
+): Promise<{ policy: PolicyFile; path: string }> {
+  let text: string;
+  let path: string;
+  if (config.policy.kind === 'ssm') {
+    if (!options.aws)
+      throw new UsageError('the policy file is in SSM Parameter Store, but this run is offline', {
+        hint: 'Point BEDROCK_GUARD_POLICY at a local file for offline runs.',
+      });
+    const { readParameter } = await import('../aws/ssm-parameter.js');
+    path = `ssm:${config.policy.name}`;
+    text = await readParameter(options.aws.ssm(), config.policy.name);
+  } else {
+    path = config.policy.path;
+    text = await readPolicyFileText(isAbsolute(path) || !options.root ? path : join(options.root, path));
+  }
+  return { policy: loadPolicyFile(text, path).policy, path };
+}

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { createLedgerTable } from '../../shared/aws/ledger.js';
+import { FINDINGS_DETAIL_TYPE, FINDINGS_SOURCE, type FindingsEvent } from '../../shared/core/events/findings-event.js';
+
+/**
+ * The event service's own AWS on the moto server: the ledger and idempotency
+ * tables, the findings bus, and an SQS queue as the bus rule's target, so a
+ * test reads what was published the way a subscriber would.
+ */
+export interface ServiceAws {
+  readonly env: Record<string, string>;
+  /** Every findings event published so far (drained from the queue). */
+  published(): Promise<FindingsEvent[]>;
+  /** Items in the idempotency table. */
+  idempotencyItems(): Promise<number>;
+}
+
+export async function createServiceAws(names: {
+  prefix: string;
+  policy: string;
+  orgRoleArn?: string;
+}): Promise<ServiceAws> {
+  const dynamodb = new DynamoDBClient({});
+  const ledgerTable = `${names.prefix}-ledger`;
+  const idempotencyTable = `${names.prefix}-idempotency`;
+  const bus = `${names.prefix}-findings`;
+  await createLedgerTable(dynamodb, ledgerTable);
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: idempotencyTable,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const events = new EventBridgeClient({});
+  const sqs = new SQSClient({});
+  await events.send(new CreateEventBusCommand({ Name: bus }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${names.prefix}-findings-test` }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await events.send(
+    new PutRuleCommand({
+      Name: 'all-findings',
+      EventBusName: bus,
+      EventPattern: JSON.stringify({ source: [FINDINGS_SOURCE], 'detail-type': [FINDINGS_DETAIL_TYPE] }),
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: 'all-findings',
+      EventBusName: bus,
+      Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
+    }),
+  );
+  const received: FindingsEvent[] = [];
+  return {
+    env: {
+      BEDROCK_GUARD_POLICY: names.policy,
+      BEDROCK_GUARD_LEDGER_TABLE: ledgerTable,
+      BEDROCK_GUARD_IDEMPOTENCY_TABLE: idempotencyTable,
+      BEDROCK_GUARD_BUS: bus,
+      ...(names.orgRoleArn ? { BEDROCK_GUARD_ORG_ROLE: names.orgRoleArn } : {}),
+      // Quiet, but for the test that reads the log.
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+    async published() {
+      for (;;) {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        if (!out.Messages?.length) break;
+        for (const m of out.Messages) received.push((JSON.parse(m.Body as string) as { detail: FindingsEvent }).detail);
+        // Received messages stay invisible for the queue's visibility timeout: reading once is enough here.
+      }
+      return [...received];
+    },
+    async idempotencyItems() {
+      const out = await dynamodb.send(new ScanCommand({ TableName: idempotencyTable }));
+      return out.Count ?? 0;
+    },
+  };
+}
+
+/**
+ * The Lambda runtime's context object: the one part of a Lambda invocation
+ * no emulator provides here, so it is made by hand with the fields the
+ * handlers and Powertools read.
+ */
+export function lambdaContext(functionName: string, requestId = `req-${Math.random().toString(36).slice(2)}`): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * A sample from events/ as delivered to `account`: its account id replaced,
+ * and the CloudTrail fields given in `detail` (eventID, requestParameters…) set.
+ */
+export function sampleEvent(file: string, account: string, detail: Json = {}): Json {
+  const text = readFileSync(file, 'utf8').replaceAll('111122223333', account);
+  const event = JSON.parse(text) as Json;
+  return { ...event, detail: { ...(event.detail as Json), ...detail } };
+}
