@@ -1,10 +1,12 @@
 /**
  * The event service's speed (issue 5 §6), in three parts:
  *
- * 1. Bundle size of each Lambda function (`dist/functions/*.js`, as `scripts/build.js` writes them), raw
- *    and gzipped, and what the largest bundle is made of (esbuild's metafile).
- * 2. Module init: a fresh `node` process per run imports the bundle (the module's top level: config from
- *    the environment, Powertools, middy chain) in a Lambda-like environment; median of 7 runs.
+ * 1. Bundle size of each Lambda function (`dist/functions/<name>/`, as `scripts/build.js` writes them): what a
+ *    cold start loads (`index.js` and every chunk it imports statically, transitively), raw and gzipped; the
+ *    lazy chunks apart (the SSM client, loaded only with an `ssm:` policy file, and the SDK's other lazy
+ *    imports); and what the largest is made of (esbuild's metafile, built with the same options).
+ * 2. Module init: a fresh `node` process per run imports the function's `index.js` (the module's top level:
+ *    config from the environment, Powertools, middy chain) in a Lambda-like environment; median of 7 runs.
  * 3. Per-event latency and AWS calls against the moto server: the demo account seeded into a member account
  *    (as test/service/handlers.test.ts does), the handlers in their real middy + Powertools chains, each
  *    "container" a handler made by `eventHandler(name, { env, aws })` with its own `AwsClients`, whose call
@@ -12,7 +14,7 @@
  *    start here is the first event's work (a full capture); part 2 is the rest of a real cold start. The
  *    Bedrock catalogue comes from the loopback stand-in, in one page per list (moto has no Bedrock).
  *
- * Targets: bundle ≤ 1.5 MiB (1.5 × 1024 × 1024 = 1,572,864 bytes), init ≤ 250 ms, ≤ 6 AWS calls per warm
+ * Targets: bundle (what a cold start loads) ≤ 1.5 MiB (1.5 × 1024 × 1024 = 1,572,864 bytes), init ≤ 250 ms, ≤ 6 AWS calls per warm
  * IAM event that writes nothing.
  *
  * It runs in its own process (like the apply bench): the AWS_* environment it sets and the RSS stay there.
@@ -35,7 +37,8 @@ import {
   TagRoleCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { FUNCTIONS_OUT, functionBuildOptions, functionOutputs } from '../scripts/function-build-options.js';
 import { AwsClients } from '../shared/aws/clients.js';
 import type { RunResult } from '../shared/service/guard-service.js';
 import { eventHandler, reconcileHandler } from '../shared/service/lambda.js';
@@ -52,7 +55,7 @@ export const TARGETS = {
   warmIamCalls: 6,
 } as const;
 
-const FUNCTIONS_DIR = 'dist/functions';
+const FUNCTIONS_DIR = FUNCTIONS_OUT;
 const INIT_RUNS = 7;
 const DEMO = 'examples/demo';
 const FULL_ACCESS = 'arn:aws:iam::aws:policy/AmazonBedrockFullAccess';
@@ -62,8 +65,17 @@ const READ_ONLY = 'arn:aws:iam::aws:policy/AmazonBedrockReadOnly';
 
 export interface BundleSize {
   readonly name: string;
+  /** What a cold start loads: `index.js` and the chunks it imports statically (transitively). */
   readonly bytes: number;
+  /** Those files gzipped (-9) one by one, summed: about what they weigh in the zip. */
   readonly gzipBytes: number;
+  readonly files: number;
+  /** Lazy chunks loaded only with an `ssm:` policy file (the SSM client and the code that calls it). */
+  readonly ssmBytes: number;
+  /** The other lazy chunks: the SDK's own `import()`s (credential providers Lambda never uses, event streams). */
+  readonly otherLazyBytes: number;
+  /** Every file of the folder, as packaged. */
+  readonly folderBytes: number;
 }
 
 export interface Contributor {
@@ -80,11 +92,11 @@ export interface InitReport {
 
 export interface BundleReport {
   readonly bundles: readonly BundleSize[];
-  /** The function whose bundle is broken down (the largest). */
+  /** The function whose bundle is broken down (the largest): what its cold start loads. */
   readonly analysed: string;
   readonly analysedBytes: number;
   readonly contributors: readonly Contributor[];
-  /** Bytes of @aws-sdk/*, @smithy/* and @aws-crypto/* in that bundle. */
+  /** Bytes of @aws-sdk/*, @smithy/* and @aws-crypto/* in what that cold start loads. */
   readonly awsSdkBytes: number;
   readonly packages: number;
 }
@@ -100,66 +112,112 @@ function ownerOf(path: string): string {
   return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? path);
 }
 
+/** A function's bundle folder, as copied: file name → contents. */
+type BundleFiles = ReadonlyMap<string, Buffer>;
+
 /**
- * The bundles, copied to `dir` (with the package.json that makes them ESM) so that a build running
- * meanwhile (it empties dist/functions first) cannot pull them away while they are timed.
+ * The bundle folders, copied to `dir` (a `dist/functions` of its own, with the package.json that makes them
+ * ESM) so that a build running meanwhile cannot change them while they are measured and timed.
  */
-function copyBundles(dir: string): Map<string, Buffer> {
-  let files: string[];
+function copyBundles(dir: string): Map<string, BundleFiles> {
+  let names: string[];
   try {
-    files = readdirSync(FUNCTIONS_DIR).filter((f) => f.endsWith('.js'));
+    names = readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   } catch {
-    files = [];
+    names = [];
   }
-  if (files.length === 0) throw new Error(`service bench: no ${FUNCTIONS_DIR}/*.js: run \`node scripts/build.js\``);
+  if (names.length === 0) throw new Error(`service bench: no ${FUNCTIONS_DIR}/<name>/: run \`node scripts/build.js\``);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-  const out = new Map<string, Buffer>();
-  for (const f of files) {
-    const bytes = readFileSync(join(FUNCTIONS_DIR, f));
-    writeFileSync(join(dir, f), bytes);
-    out.set(basename(f, '.js'), bytes);
+  const out = new Map<string, BundleFiles>();
+  for (const name of names) {
+    mkdirSync(join(dir, name));
+    const files = new Map<string, Buffer>();
+    for (const f of readdirSync(join(FUNCTIONS_DIR, name))) {
+      const bytes = readFileSync(join(FUNCTIONS_DIR, name, f));
+      writeFileSync(join(dir, name, f), bytes);
+      files.set(f, bytes);
+    }
+    out.set(name, files);
   }
   return out;
 }
 
-async function measureBundles(copies: ReadonlyMap<string, Buffer>): Promise<BundleReport> {
-  const bundles = [...copies]
-    .map(([name, text]) => ({ name, bytes: text.length, gzipBytes: gzipSync(text, { level: 9 }).length }))
-    .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
-  const analysed = bundles[0]?.name as string;
-  // The options scripts/build.js bundles dist/functions with (keep in step), only not written, with a metafile.
-  const result = await build({
-    entryPoints: [`functions/${analysed}.ts`],
-    outdir: FUNCTIONS_DIR,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    write: false,
-    metafile: true,
+/** Lazy chunks reached from an `import()` of these: the SSM client, needed only for an `ssm:` policy file. */
+const SSM_ENTRY = /(^|\/)shared\/aws\/ssm-parameter\.ts$|\/@aws-sdk\/client-ssm\//;
+
+/**
+ * One function's files by role, from esbuild's metafile of the same build (scripts/function-build-options.js):
+ * the static ones, the lazy ones behind the SSM client's `import()`s, and the other lazy ones.
+ */
+function classify(metafile: Metafile, name: string) {
+  const { statics, lazy } = functionOutputs(metafile, name);
+  const staticSet = new Set(statics);
+  const ssm = new Set<string>();
+  const visit = (path: string) => {
+    if (ssm.has(path) || staticSet.has(path)) return;
+    ssm.add(path);
+    for (const i of metafile.outputs[path]?.imports ?? [])
+      if (!i.external && i.kind === 'import-statement') visit(i.path);
+  };
+  for (const path of lazy) if (SSM_ENTRY.test(metafile.outputs[path]?.entryPoint ?? '')) visit(path);
+  return { statics, ssm: [...ssm], other: lazy.filter((path) => !ssm.has(path)) };
+}
+
+async function measureBundles(copies: ReadonlyMap<string, BundleFiles>): Promise<BundleReport> {
+  const names = [...copies.keys()];
+  // The build scripts/build.js makes (the same options), only not written, with a metafile.
+  const metafiles = await Promise.all(
+    names.map(async (name) => (await build({ ...functionBuildOptions(name), write: false, metafile: true })).metafile),
+  );
+  const analyses = names.map((name, i) => {
+    const metafile = metafiles[i] as Metafile;
+    const files = copies.get(name) as BundleFiles;
+    const roles = classify(metafile, name);
+    const shipped = (paths: readonly string[]) =>
+      paths.map((path) => {
+        const bytes = files.get(basename(path));
+        if (!bytes) {
+          throw new Error(
+            `service bench: ${FUNCTIONS_DIR}/${name} has no ${basename(path)}: it is older than the sources; ` +
+              'run `node scripts/build.js`',
+          );
+        }
+        return bytes;
+      });
+    const sum = (buffers: readonly Buffer[]) => buffers.reduce((n, b) => n + b.length, 0);
+    const statics = shipped(roles.statics);
+    const size: BundleSize = {
+      name,
+      bytes: sum(statics),
+      gzipBytes: statics.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0),
+      files: statics.length,
+      ssmBytes: sum(shipped(roles.ssm)),
+      otherLazyBytes: sum(shipped(roles.other)),
+      folderBytes: sum([...files.values()]),
+    };
+    return { size, metafile, statics: roles.statics };
   });
-  const output = Object.values(result.metafile.outputs)[0];
-  if (!output) throw new Error('service bench: esbuild wrote no output');
+  analyses.sort((a, b) => b.size.bytes - a.size.bytes || a.size.name.localeCompare(b.size.name));
+  const largest = analyses[0];
+  if (!largest) throw new Error('service bench: no function bundles');
   const byOwner = new Map<string, number>();
-  for (const [path, input] of Object.entries(output.inputs)) {
-    const owner = ownerOf(path);
-    byOwner.set(owner, (byOwner.get(owner) ?? 0) + input.bytesInOutput);
+  for (const path of largest.statics) {
+    for (const [input, { bytesInOutput }] of Object.entries(largest.metafile.outputs[path]?.inputs ?? {})) {
+      const owner = ownerOf(input);
+      byOwner.set(owner, (byOwner.get(owner) ?? 0) + bytesInOutput);
+    }
   }
   const ranked = [...byOwner].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => ({ name, bytes }));
   const awsSdkBytes = ranked
     .filter((c) => /^@(aws-sdk|smithy|aws-crypto)\//.test(c.name))
     .reduce((n, c) => n + c.bytes, 0);
   return {
-    bundles,
-    analysed,
-    analysedBytes: output.bytes,
+    bundles: analyses.map((a) => a.size),
+    analysed: largest.size.name,
+    analysedBytes: largest.size.bytes,
     contributors: ranked.slice(0, 8),
     awsSdkBytes,
     packages: ranked.filter((c) => !c.name.endsWith('(own code)')).length,
@@ -170,7 +228,7 @@ async function measureBundles(copies: ReadonlyMap<string, Buffer>): Promise<Bund
 
 export interface InitTime {
   readonly name: string;
-  /** `await import(bundle)` in a fresh process: median and min of the runs. */
+  /** `await import()` of the function's `index.js` in a fresh process: median and min of the runs. */
   readonly importMs: number;
   readonly importMinMs: number;
   /** `performance.now()` once the import is done: from the process's start to a handler ready to run. */
@@ -202,9 +260,10 @@ const importMs = Number(process.hrtime.bigint() - t0) / 1e6;
 process.stdout.write(JSON.stringify({ importMs, readyMs: performance.now() }));
 `;
 
-function measureInit(dir: string, names: readonly string[]): InitTime[] {
+/** `root` holds dist/functions/<name>/ as the function's zip does. */
+function measureInit(root: string, names: readonly string[]): InitTime[] {
   const once = (name: string) => {
-    const file = join(dir, `${name}.js`);
+    const file = join(root, FUNCTIONS_DIR, name, 'index.js');
     const t0 = process.hrtime.bigint();
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', IMPORT_SCRIPT, pathToFileURL(file).href], {
       encoding: 'utf8',
@@ -212,11 +271,11 @@ function measureInit(dir: string, names: readonly string[]): InitTime[] {
         PATH: process.env.PATH,
         ...LAMBDA_ENV,
         AWS_LAMBDA_FUNCTION_NAME: `bedrock-guard-bench-${name}`,
-        LAMBDA_TASK_ROOT: dir,
+        LAMBDA_TASK_ROOT: root,
       },
     });
     const processMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (child.status !== 0) throw new Error(`service bench: importing ${name}.js failed: ${child.stderr}`);
+    if (child.status !== 0) throw new Error(`service bench: importing ${name}/index.js failed: ${child.stderr}`);
     const out = JSON.parse(child.stdout) as { importMs: number; readyMs: number };
     return { ...out, processMs };
   };
@@ -791,10 +850,10 @@ async function measure(): Promise<ServiceBenchResult> {
   let bundle: BundleReport;
   let init: InitReport;
   try {
-    const copies = copyBundles(join(scratch, 'functions'));
+    const copies = copyBundles(join(scratch, FUNCTIONS_DIR));
     bundle = await measureBundles(copies);
     const load0 = loadavg()[0] ?? 0;
-    const functions = measureInit(join(scratch, 'functions'), bundle.bundles.map((b) => b.name).sort());
+    const functions = measureInit(scratch, bundle.bundles.map((b) => b.name).sort());
     init = { functions, loadAverage: [round1(load0), round1(loadavg()[0] ?? 0)], cpus: cpus().length };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -839,21 +898,29 @@ export function formatService(r: ServiceBenchResult): string {
   const lines: string[] = [];
   const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)}%`;
   lines.push(
-    `bundle size (dist/functions/*.js; target ≤ 1.5 MiB = 1.5 × 1024 × 1024 = ${r.targets.bundleBytes.toLocaleString('en')} bytes)`,
-    `  ${'function'.padEnd(18)} ${'bytes'.padStart(10)} ${'gzip -9'.padStart(10)}  target`,
+    'bundle size: what a cold start loads from dist/functions/<name>/ (index.js and the chunks it imports statically)',
+    `  target ≤ 1.5 MiB = 1.5 × 1024 × 1024 = ${r.targets.bundleBytes.toLocaleString('en')} bytes`,
+    `  ${'function'.padEnd(18)} ${'bytes'.padStart(10)} ${'gzip -9'.padStart(9)} ${'files'.padStart(5)}  ` +
+      `${'target'.padEnd(16)} ${'lazy: ssm'.padStart(10)} ${'other'.padStart(8)} ${'folder'.padStart(10)}`,
     ...bundle.bundles.map(
       (b) =>
-        `  ${b.name.padEnd(18)} ${b.bytes.toLocaleString('en').padStart(10)} ${b.gzipBytes.toLocaleString('en').padStart(10)}  ` +
-        `${pass(b.bytes <= r.targets.bundleBytes)} (${pct(b.bytes, r.targets.bundleBytes)} of it)`,
+        `  ${b.name.padEnd(18)} ${b.bytes.toLocaleString('en').padStart(10)} ${b.gzipBytes.toLocaleString('en').padStart(9)} ` +
+        `${String(b.files).padStart(5)}  ${`${pass(b.bytes <= r.targets.bundleBytes)} (${pct(b.bytes, r.targets.bundleBytes)} of it)`.padEnd(16)} ` +
+        `${b.ssmBytes.toLocaleString('en').padStart(10)} ${b.otherLazyBytes.toLocaleString('en').padStart(8)} ` +
+        `${b.folderBytes.toLocaleString('en').padStart(10)}`,
     ),
-    `  top 8 of ${bundle.packages} packages (and our folders) in ${bundle.analysed}.js, by minified bytes in the output`,
-    `  (esbuild metafile; the AWS SDK, @aws-sdk + @smithy + @aws-crypto, is ${kib(bundle.awsSdkBytes)}, ` +
-      `${pct(bundle.awsSdkBytes, bundle.analysedBytes)} of the bundle):`,
+    '  lazy chunks, loaded only if their code runs: ssm, with an `ssm:` policy file only (the SSM client); other, the',
+    "  AWS SDK's own import()s (credential providers that Lambda, whose credentials are in the environment, never uses).",
+    '  folder: every file of it, as packaged.',
+    `  top 8 of ${bundle.packages} packages (and our folders) in what ${bundle.analysed} loads at cold start, by minified`,
+    `  bytes in the output (esbuild metafile; the AWS SDK, @aws-sdk + @smithy + @aws-crypto, is ${kib(bundle.awsSdkBytes)}, ` +
+      `${pct(bundle.awsSdkBytes, bundle.analysedBytes)} of it):`,
     ...bundle.contributors.map(
       (c) => `    ${c.name.padEnd(34)} ${kib(c.bytes).padStart(8)}  ${pct(c.bytes, bundle.analysedBytes).padStart(4)}`,
     ),
     '',
-    `module init (a fresh node process per run imports the bundle, Lambda-like env: tracing on; median of ${INIT_RUNS};` +
+    `module init (a fresh node process per run imports dist/functions/<name>/index.js, Lambda-like env: tracing on;` +
+      ` median of ${INIT_RUNS};` +
       ` target ≤ ${r.targets.initMs} ms)`,
     `  ${'function'.padEnd(18)} ${'import'.padStart(9)} ${'min'.padStart(9)} ${'ready'.padStart(9)} ${'process'.padStart(9)}  target`,
     ...init.functions.map(
@@ -861,7 +928,7 @@ export function formatService(r: ServiceBenchResult): string {
         `  ${t.name.padEnd(18)} ${`${t.importMs} ms`.padStart(9)} ${`${t.importMinMs} ms`.padStart(9)} ` +
         `${`${t.readyMs} ms`.padStart(9)} ${`${t.processMs} ms`.padStart(9)}  ${pass(t.importMs <= r.targets.initMs)}`,
     ),
-    '  import: `await import()` of the bundle (the module top level: config, Powertools, middy chain);',
+    '  import: `await import()` of index.js and its static chunks (the module top level: config, Powertools, middy chain);',
     '  ready: process start → import done (performance.now()); process: spawn → exit, timed by the parent.',
     `  (${init.cpus} CPUs, 1-minute load average ${init.loadAverage[0]} before, ${init.loadAverage[1]} after)`,
     '',

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { CallStats } from './call-stats.js';
@@ -77,8 +77,12 @@ export class AwsClients {
     return this.client('eventbridge', () => new EventBridgeClient(this.config(this.region)));
   }
 
-  ssm(): SSMClient {
-    return this.client('ssm', () => new SSMClient(this.config(this.region)));
+  /**
+   * Of the class the caller passes: `@aws-sdk/client-ssm` is imported only where a policy file kept in Parameter
+   * Store is read (ssm-parameter.ts, itself loaded on demand), so that the Lambda bundles keep it in a lazy chunk.
+   */
+  ssm(Client: typeof SSMClient): SSMClient {
+    return this.client('ssm', () => new Client(this.config(this.region)));
   }
 
   private config(region: string) {

@@ -1,11 +1,12 @@
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { BedrockGuardError } from '../errors.js';
+import type { AwsClients } from './clients.js';
 import { isAwsError } from './sdk-output.js';
 
 /** A parameter's value (SecureString decrypted): the policy file kept in Parameter Store. */
-export async function readParameter(ssm: SSMClient, name: string): Promise<string> {
+export async function readParameter(aws: AwsClients, name: string): Promise<string> {
   try {
-    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    const { Parameter } = await aws.ssm(SSMClient).send(new GetParameterCommand({ Name: name, WithDecryption: true }));
     if (Parameter?.Value === undefined) throw new BedrockGuardError(`SSM parameter ${name} has no value`);
     return Parameter.Value;
   } catch (error) {

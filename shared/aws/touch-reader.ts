@@ -3,7 +3,7 @@ import type { PrincipalRef, Touch } from '../core/events/touch.js';
 import type { SnapshotFiles } from '../core/snapshot/files.js';
 import type { AwsClients } from './clients.js';
 import { readBedrockCredentials } from './iam-reader.js';
-import { rereadPrincipals } from './principal-reader.js';
+import { type PrincipalPart, type PrincipalRead, rereadPrincipals } from './principal-reader.js';
 import { isAwsError } from './sdk-output.js';
 import { readScps } from './scp-reader.js';
 
@@ -39,12 +39,20 @@ export async function refreshForTouch(
   const iam = aws.iam(options.partition);
   const attached = await Promise.all(touch.changedPolicies.map((arn) => entitiesOf(iam, arn)));
   const entities = attached.flatMap((a) => a.principals);
-  const groups = [...new Set([...touch.groups, ...attached.flatMap((a) => a.groups)])];
-  const principals = uniqueRefs([...touch.principals, ...entities]);
+  // Groups whose own policies changed are read again; groups a changed policy is attached to only widen the scope.
+  const groups = touch.groups;
+  const details = files.iam as Record<string, unknown>;
+  const known = knownPrincipals(details);
+  const parts = partsChanged(touch.eventName);
+  const principals: PrincipalRead[] = uniqueRefs([
+    ...touch.principals.map((p) => ({ ...p, ...(parts ? { parts } : {}) })),
+    // A changed policy's document is read once; its principals only when the cache doesn't have them.
+    ...entities.filter((p) => !known.has(`${p.kind}/${p.name}`)),
+  ]);
   const warnings: string[] = [];
   const [iamJson, scps, credentials] = await Promise.all([
     principals.length + groups.length + touch.changedPolicies.length > 0
-      ? rereadPrincipals(iam, files.iam as Record<string, unknown>, principals, touch.changedPolicies, groups)
+      ? rereadPrincipals(iam, details, principals, touch.changedPolicies, groups)
       : Promise.resolve(files.iam),
     touch.scps ? readScps(aws.organizations(options.partition, options.orgRoleArn), options.accountId) : undefined,
     touch.serviceCredentials ? readBedrockCredentials(iam) : undefined,
@@ -57,7 +65,29 @@ export async function refreshForTouch(
     ...(scps && !scps.unreadable ? { scps: scps.scps } : {}),
     ...(credentials?.file ? { serviceCredentials: credentials.file } : {}),
   };
-  return { files: next, entities, groups, warnings };
+  return { files: next, entities, groups: [...new Set([...groups, ...attached.flatMap((a) => a.groups)])], warnings };
+}
+
+/**
+ * The parts of a user or role an IAM event can change: the rest is kept from
+ * the cache. The part is still read live, so late or out-of-order events
+ * converge; events not listed (CreateRole, invokes, Bedrock configuration)
+ * read the whole principal.
+ */
+function partsChanged(eventName: string): ReadonlySet<PrincipalPart> | undefined {
+  if (/^(Attach|Detach)(Role|User)Policy$/.test(eventName)) return new Set(['attached']);
+  if (/^(Put|Delete)(Role|User)Policy$/.test(eventName)) return new Set(['inline']);
+  if (/^(AddUserToGroup|RemoveUserFromGroup)$/.test(eventName)) return new Set(['groups']);
+  if (/^((Tag|Untag)(Role|User)|(Put|Delete)(Role|User)PermissionsBoundary|UpdateAssumeRolePolicy)$/.test(eventName))
+    return new Set(['record']);
+  if (eventName === 'CreateServiceSpecificCredential') return new Set();
+  return undefined;
+}
+
+function knownPrincipals(details: Record<string, unknown>): Set<string> {
+  const names = (key: string, nameKey: string, kind: string) =>
+    ((details[key] ?? []) as Record<string, unknown>[]).map((e) => `${kind}/${String(e[nameKey])}`);
+  return new Set([...names('RoleDetailList', 'RoleName', 'role'), ...names('UserDetailList', 'UserName', 'user')]);
 }
 
 /** Who a managed policy is attached to; nobody when the policy is gone. */
@@ -79,6 +109,6 @@ async function entitiesOf(
   return { principals, groups };
 }
 
-const uniqueRefs = (refs: readonly PrincipalRef[]): PrincipalRef[] => [
+const uniqueRefs = <T extends PrincipalRef>(refs: readonly T[]): T[] => [
   ...new Map(refs.map((r) => [`${r.kind}/${r.name}`, r])).values(),
 ];

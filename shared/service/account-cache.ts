@@ -43,9 +43,16 @@ export class AccountCache {
 
   /** The cached view, captured first when there is none or it is too old. */
   async get(): Promise<AccountView> {
+    return (await this.load()).view;
+  }
+
+  /** `get`, and whether it just captured the account (then nothing needs reading again). */
+  async load(): Promise<{ readonly view: AccountView; readonly captured: boolean }> {
     const now = this.options.now?.() ?? Date.now();
-    if (!this.view || now - this.view.capturedAt > this.options.maxAgeMs) return this.refresh();
-    return this.view;
+    if (!this.view || now - this.view.capturedAt > this.options.maxAgeMs) {
+      return { view: await this.refresh(), captured: true };
+    }
+    return { view: this.view, captured: false };
   }
 
   /** A full capture, whatever the cache holds. */

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { applyActions, type ActionOutcome } from '../apply/apply-actions.js';
 import { reverify } from '../apply/verify-live.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { IamDenyWriter } from '../aws/iam-writer.js';
 import { refreshForTouch } from '../aws/touch-reader.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import { DesiredState } from '../core/desired/grants.js';
 import { BlastRadiusError, type DenyAction, denyActions } from '../core/apply/safety.js';
 import { eventFindings, isDenial, modelIdOf } from '../core/events/event-findings.js';
@@ -91,6 +93,9 @@ export class IncompleteRunError extends BedrockGuardError {
  * findings published to the guard's bus.
  */
 export class GuardService {
+  /** Per principal, what this container last published about it: events re-publish only what changed. */
+  private readonly published = new Map<string, string>();
+
   constructor(private readonly parts: ServiceParts) {}
 
   /** One CloudTrail event, delivered by EventBridge. */
@@ -104,7 +109,8 @@ export class GuardService {
       region: touch.region,
       ...(touch.actor ? { actor: touch.actor } : {}),
     };
-    let view = await this.parts.accounts.get();
+    const loaded = await this.parts.accounts.load();
+    let { view } = loaded;
     const { accountId } = view.snapshot.account;
     if (touch.account && touch.account !== accountId)
       return this.ignored(trigger, `an event of account ${touch.account}; this guard runs in ${accountId}`);
@@ -122,7 +128,8 @@ export class GuardService {
     }
     const extra = { principals: [] as Touch['principals'], groups: [] as string[] };
     const { live } = this.parts;
-    if (live) {
+    // Right after a full capture (a cold start) the account is as fresh as a re-read would make it.
+    if (live && !loaded.captured) {
       const refreshed = await refreshForTouch(live.aws, view.files, touch, {
         partition: view.snapshot.account.partition,
         accountId: view.snapshot.account.accountId,
@@ -240,7 +247,8 @@ export class GuardService {
       eventFindings: fromEvent,
       actions: byPrincipal,
     });
-    const count = await this.parts.publisher.publish(events);
+    const count = await this.parts.publisher.publish(trigger.kind === 'event' ? this.news(events) : events);
+    for (const e of events) this.remember(e);
     const result: RunResult = {
       trigger: published,
       dryRun,
@@ -261,6 +269,19 @@ export class GuardService {
     // A refusal is an answer (recorded, published); a failed write or a failed verification is retried.
     if (outcomes.some((o) => o.result === 'failed') || problems.length > 0) throw new IncompleteRunError(result);
     return result;
+  }
+
+  /** Entries that say something new for their principal since this container last published about it. */
+  private news(events: readonly FindingsEvent[]): FindingsEvent[] {
+    return events.filter((e) => this.published.get(e.principal ?? '') !== digest(e));
+  }
+
+  private remember(event: FindingsEvent): void {
+    const key = event.principal ?? '';
+    this.published.delete(key);
+    this.published.set(key, digest(event));
+    // Oldest first: a long-lived container keeps the principals it saw last.
+    if (this.published.size > PUBLISHED_MEMORY) this.published.delete(this.published.keys().next().value as string);
   }
 
   private eventFindings(touch: Touch, view: AccountView): PublishedFinding[] {
@@ -288,6 +309,15 @@ export class GuardService {
     };
   }
 }
+
+/** Principals whose last publication a container remembers. */
+const PUBLISHED_MEMORY = 10_000;
+
+/** What an entry says, without what triggered it. */
+const digest = (e: FindingsEvent): string =>
+  createHash('sha256')
+    .update(canonicalJson({ findings: e.findings, actions: e.actions, dryRun: e.dryRun }))
+    .digest('base64');
 
 const runAction = (a: DenyAction, result: RunAction['result'], detail?: string): RunAction => ({
   type: a.type,

@@ -9,7 +9,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { AwsClients } from '../aws/clients.js';
 import { CloudTrailEnvelopeSchema, type CloudTrailEnvelope } from '../core/events/cloudtrail-schema.js';
@@ -21,11 +21,12 @@ import { ReconcileInputSchema, type ReconcileInput } from './reconcile-input.js'
 import { createRuntime, type Runtime } from './runtime.js';
 
 /**
- * Where a relative policy-file path is found: the package root, two folders
- * up from this module (the bundle in dist/functions/ in Lambda and in
- * `osls invoke local`, shared/service/ in tests).
+ * Where a relative policy-file path is found: the function's root in Lambda
+ * (`LAMBDA_TASK_ROOT`); the working directory where that folder doesn't
+ * exist (`osls invoke local` sets it to Lambda's path).
  */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const packageRoot = (env: Readonly<Record<string, string | undefined>>): string =>
+  env.LAMBDA_TASK_ROOT && existsSync(env.LAMBDA_TASK_ROOT) ? env.LAMBDA_TASK_ROOT : process.cwd();
 
 /** How long an event id is remembered: EventBridge and Lambda redeliver within hours, not days. */
 const IDEMPOTENCY_SECONDS = 24 * 60 * 60;
@@ -48,6 +49,8 @@ function setup(name: string, options: HandlerOptions, explain: (event: unknown, 
   const metrics = new Metrics({
     namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'BedrockGuard',
     serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'bedrock-guard',
+    // Its own warnings (an idempotent replay adds no metric) go through the structured log.
+    logger,
   });
   const tracer = new Tracer({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'bedrock-guard' });
   // The SDK's retries stop while there is still time to report: the invocation's remaining time, once known.
@@ -66,7 +69,7 @@ function setup(name: string, options: HandlerOptions, explain: (event: unknown, 
     // Read once per container; a failed start (bad policy file) is tried again by the next invocation.
     runtime ??= createRuntime(config, {
       ...(aws ? { aws } : {}),
-      root: PACKAGE_ROOT,
+      root: packageRoot(env),
       log: (message, extra) => logger.info(message, extra ?? {}),
     }).catch((error: unknown) => {
       runtime = undefined;

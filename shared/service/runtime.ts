@@ -1,5 +1,10 @@
 import { isAbsolute, join } from 'node:path';
+import { captureSnapshot } from '../aws/capture.js';
 import type { AwsClients } from '../aws/clients.js';
+import { EventBridgePublisher } from '../aws/findings-bus.js';
+import { DynamoFirstUseGate } from '../aws/first-use-gate.js';
+import { IamDenyWriter } from '../aws/iam-writer.js';
+import { DynamoLedger } from '../aws/ledger.js';
 import { loadPolicyFile } from '../core/policy-file/parse.js';
 import type { PolicyFile } from '../core/policy-file/types.js';
 import { UsageError } from '../errors.js';
@@ -38,7 +43,6 @@ export async function createRuntime(config: ServiceConfig, options: RuntimeOptio
   const capture = async (): Promise<AccountCapture> => {
     if (config.snapshotDir !== undefined) return { files: await readSnapshotFiles(config.snapshotDir) };
     if (!aws) throw new UsageError('no AWS clients and no snapshot folder (BEDROCK_GUARD_SNAPSHOT)');
-    const { captureSnapshot } = await import('../aws/capture.js');
     const live = await captureSnapshot(aws, {
       regions: policy.regions,
       ...(config.orgRoleArn ? { orgRoleArn: config.orgRoleArn } : {}),
@@ -65,7 +69,7 @@ export async function createRuntime(config: ServiceConfig, options: RuntimeOptio
   let publisher: FindingsPublisher;
   let collected: CollectingPublisher | undefined;
   if (offline || !config.bus) publisher = collected = new CollectingPublisher();
-  else publisher = new (await import('../aws/findings-bus.js')).EventBridgePublisher(aws.eventbridge(), config.bus);
+  else publisher = new EventBridgePublisher(aws.eventbridge(), config.bus);
   const parts: ServiceParts = {
     config,
     policy,
@@ -74,23 +78,15 @@ export async function createRuntime(config: ServiceConfig, options: RuntimeOptio
     publisher,
     gate:
       !offline && config.idempotencyTable
-        ? new (await import('../aws/first-use-gate.js')).DynamoFirstUseGate(
-            aws.dynamodb(),
-            config.idempotencyTable,
-            config.firstUseMs,
-          )
+        ? new DynamoFirstUseGate(aws.dynamodb(), config.idempotencyTable, config.firstUseMs)
         : new MemoryFirstUseGate(config.firstUseMs),
-    ...(offline ? {} : { live: await liveParts(aws, config, policy) }),
+    ...(offline ? {} : { live: liveParts(aws, config, policy) }),
     ...(options.log ? { log: options.log } : {}),
   };
   return { service: new GuardService(parts), ...(collected ? { collected } : {}), policyPath: path };
 }
 
-async function liveParts(aws: AwsClients, config: ServiceConfig, policy: PolicyFile): Promise<ServiceParts['live']> {
-  const [{ IamDenyWriter }, { DynamoLedger }] = await Promise.all([
-    import('../aws/iam-writer.js'),
-    import('../aws/ledger.js'),
-  ]);
+function liveParts(aws: AwsClients, config: ServiceConfig, policy: PolicyFile): NonNullable<ServiceParts['live']> {
   return {
     aws,
     writer: new IamDenyWriter(aws.iam(policy.partition)),
@@ -109,9 +105,10 @@ async function readPolicy(
       throw new UsageError('the policy file is in SSM Parameter Store, but this run is offline', {
         hint: 'Point BEDROCK_GUARD_POLICY at a local file for offline runs.',
       });
+    // Loaded only here, with the SSM client (lazy chunks of the Lambda bundles): most deployments bundle the file.
     const { readParameter } = await import('../aws/ssm-parameter.js');
     path = `ssm:${config.policy.name}`;
-    text = await readParameter(options.aws.ssm(), config.policy.name);
+    text = await readParameter(options.aws, config.policy.name);
   } else {
     path = config.policy.path;
     text = await readPolicyFileText(isAbsolute(path) || !options.root ? path : join(options.root, path));

@@ -198,6 +198,44 @@ describe('onIamChange', () => {
     expect(clients.stats.total - before).toBe(2);
   });
 
+  it('reads again only what a warm event changed: about three calls for an IAM event that needs nothing', async () => {
+    const clients = new AwsClients();
+    const handler = eventHandler('onIamChange', { env: svc.env, aws: clients });
+    const calls = async (event: unknown) => {
+      const before = new Map(clients.stats.byOperation());
+      const result = await invoke(handler, event);
+      const delta = clients.stats
+        .byOperation()
+        .map(([op, n]) => [op, n - (before.get(op) ?? 0)] as const)
+        .filter(([, n]) => n > 0);
+      return { result, calls: Object.fromEntries(delta) };
+    };
+    const cold = await calls(iamEvent('TagRole', 'evt-calls-0', { roleName: 'BatchJobs', tags: [] }));
+    expect(cold.calls['IAM.GetAccountAuthorizationDetails']).toBe(1); // the capture; no re-read on top of it
+    expect(cold.calls['IAM.GetRole']).toBeUndefined();
+
+    const idempotency = { 'DynamoDB.PutItem': 1, 'DynamoDB.UpdateItem': 1 };
+    const tag = await calls(iamEvent('TagRole', 'evt-calls-1', { roleName: 'BatchJobs', tags: [] }));
+    expect(tag.calls).toEqual({ ...idempotency, 'IAM.GetRole': 1 });
+    const readOnly = 'arn:aws:iam::aws:policy/AmazonBedrockReadOnly';
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'BatchJobs', PolicyArn: readOnly }));
+    const attach = await calls(
+      iamEvent('AttachRolePolicy', 'evt-calls-2', { roleName: 'BatchJobs', policyArn: readOnly }),
+    );
+    expect(attach.calls).toEqual({ ...idempotency, 'IAM.ListAttachedRolePolicies': 1 });
+    expect(attach.result.actions).toEqual([]);
+    await iam.send(new DetachRolePolicyCommand({ RoleName: 'BatchJobs', PolicyArn: readOnly }));
+  });
+
+  it('publishes a principal’s open findings again only when they change', async () => {
+    const handler = onIamChange();
+    await invoke(handler, iamEvent('TagRole', 'evt-news-1', { roleName: 'AppBackend', tags: [] }));
+    await invoke(handler, iamEvent('TagRole', 'evt-news-2', { roleName: 'AppBackend', tags: [] }));
+    const [first] = await publishedFor('evt-news-1');
+    expect(first?.findings.map((f) => f.status)).toContain('open'); // alerts (AmazonBedrockFullAccess is attached)
+    expect(await publishedFor('evt-news-2')).toEqual([]);
+  });
+
   it('ends with one deny, one ledger entry and one finding under IAM and DynamoDB throttling and 500s', async () => {
     await iam.send(new AttachRolePolicyCommand({ RoleName: 'Playground', PolicyArn: FULL_ACCESS }));
     const event = iamEvent('AttachRolePolicy', 'evt-faults-1', { roleName: 'Playground', policyArn: FULL_ACCESS });
@@ -306,6 +344,49 @@ describe('onInvoke', () => {
     const [published] = await publishedFor('evt-deny-1');
     expect(published?.principal).toBe(roleArn('DataScience'));
     expect(published?.findings.map((f) => f.rule)).toContain('invoke-denied');
+  });
+});
+
+describe('onModelAccess, onScpChange, onBedrockConfig', () => {
+  const run = (fn: string, file: string, eventID: string, env: Record<string, string> = {}) =>
+    eventHandler(fn, { env: { ...svc.env, ...env } })(
+      sampleEvent(file, account, { eventID }) as never,
+      lambdaContext(fn),
+    ) as Promise<RunResult>;
+  const findings = async (id: string) => (await publishedFor(id)).flatMap((e) => e.findings);
+
+  it('onModelAccess reports a model enabled that no team is granted, with who can reach it', async () => {
+    const result = await run('onModelAccess', 'events/model-access/PutFoundationModelEntitlement.json', 'evt-ma-1', {
+      BEDROCK_GUARD_ENFORCE: 'false',
+    });
+    expect(result.scope).toBe('account');
+    expect(result.dryRun).toBe(true);
+    expect(await findings('evt-ma-1')).toContainEqual(
+      expect.objectContaining({ rule: 'unapproved-model-enabled', model: 'anthropic.claude-sonnet-4-20250514-v1:0' }),
+    );
+  });
+
+  it('onScpChange re-reads the SCPs and plans the whole account', async () => {
+    const result = await run('onScpChange', 'events/scp-change/UpdatePolicy.json', 'evt-scp-1', {
+      BEDROCK_GUARD_DRY_RUN: 'true',
+    });
+    expect(result.scope).toBe('account');
+    expect(result.actions.map((a) => a.policyName).sort()).toEqual([
+      'bedrock-guard-deny-role-ContractorRole',
+      'bedrock-guard-deny-role-DataScience',
+      'bedrock-guard-deny-user-bob',
+    ]);
+    expect(result.warnings).toEqual([]); // the SCPs were readable through the org role
+  });
+
+  it('onBedrockConfig plans the caller and the import job’s role (seed 003), and reports invocation logging turned off', async () => {
+    const job = await run('onBedrockConfig', 'events/bedrock-config/CreateModelImportJob.json', 'evt-cmi-1', {
+      BEDROCK_GUARD_DRY_RUN: 'true',
+    });
+    expect(job.scope).toBe(2); // the caller (DataScience) and the job's role (CMIExecutionRole)
+    expect(job.actions).toEqual([expect.objectContaining({ principal: roleArn('DataScience'), result: 'planned' })]);
+    await run('onBedrockConfig', 'events/bedrock-config/DeleteModelInvocationLoggingConfiguration.json', 'evt-log-1');
+    expect((await findings('evt-log-1')).map((f) => f.rule)).toContain('invocation-logging-disabled');
   });
 });
 

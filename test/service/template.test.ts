@@ -409,13 +409,16 @@ describe('service template (osls package)', () => {
     expect(JSON.stringify(template)).not.toMatch(/"arn:aws[-:]/);
   });
 
-  it('packages each function with only its bundle, the ESM package.json and the policy file', () => {
+  it('packages each function with only its bundle folder, the ESM package.json and the policy file', () => {
     for (const fn of FUNCTIONS) {
       const handler = resources[functionId(fn)]?.Properties.Handler as string;
-      const bundle = `${handler.replace(/\.handler$/, '')}.js`;
-      expect(bundle).toMatch(/^dist\/functions\/[\w-]+\.js$/);
+      expect(handler, fn).toMatch(/^dist\/functions\/[\w-]+\/index\.handler$/);
+      // The folder scripts/build.js wrote: index.js and its chunks, the lazy ones too (loaded on demand).
+      const folder = handler.replace(/\/index\.handler$/, '');
+      const bundle = readdirSync(folder).map((f) => `${folder}/${f}`);
+      expect(bundle, fn).toContain(`${folder}/index.js`);
       expect(zipEntries(join(dir, `${fn}.zip`)).sort(), fn).toEqual(
-        ['bedrock-guard.yaml', 'dist/functions/package.json', bundle].sort(),
+        ['bedrock-guard.yaml', 'dist/functions/package.json', ...bundle].sort(),
       );
     }
   });
