@@ -46,6 +46,7 @@ import { buildSnapshot } from '../shared/core/snapshot/build.js';
 import { catalogueFromSnapshot, startBedrockServer } from '../test/support/bedrock-server.js';
 import { serviceCredentialsStandIn, startFaultProxy } from '../test/support/fault-proxy.js';
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, type MotoServer, startMoto } from '../test/support/moto.js';
+import { BenchServers } from './servers.js';
 
 export const APPLY_ROLES = 1_000;
 const REGIONS = ['us-east-1', 'us-west-2'];
@@ -329,29 +330,19 @@ async function measure(roleCount: number): Promise<ApplyBenchResult> {
   for (const r of roles) mix[r.kind]++;
   const expectedDenies = mix['over-broad'] + mix['research-over-broad'];
 
-  const stoppers: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    await Promise.allSettled(stoppers.splice(0).map((stop) => stop()));
-  };
-  // A signal would end the process without `finally`: stop moto (a child process) first, then exit.
-  let interrupted: Promise<never> | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = stopAll().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const servers = new BenchServers();
   try {
     // No AWS managed policies: the seeded account attaches only customer-managed ones.
     const server = await startMoto({ managedPolicies: false });
-    stoppers.push(() => server.stop());
+    servers.add(server);
     moto = motoProcess(server.port);
     const proxy = await startFaultProxy({ target: server.endpoint, answer: serviceCredentialsStandIn([]) });
-    stoppers.push(() => proxy.stop());
+    servers.add(proxy);
     // The tests' page of 2 is there to exercise paginators; here each list is one page.
     const bedrock = await startBedrockServer(catalogueFromSnapshot('examples/demo/snapshot', MOTO_ACCOUNT), {
       pageSize: 100,
     });
-    stoppers.push(() => bedrock.stop());
+    servers.add(bedrock);
     Object.assign(process.env, {
       AWS_ENDPOINT_URL: proxy.endpoint,
       AWS_ENDPOINT_URL_BEDROCK: bedrock.endpoint,
@@ -480,11 +471,8 @@ async function measure(roleCount: number): Promise<ApplyBenchResult> {
       ...(moto ? { motoPeakRssMiB: moto.peakRssMiB() } : {}),
     };
   } finally {
-    // Interrupted: the calls cut off fail, but that is not the news; wait for the exit instead.
-    if (interrupted) await interrupted;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await stopAll();
+    // Interrupted: the calls cut off fail, but that is not the news; `close` waits for the exit instead.
+    await servers.close();
   }
 }
 

@@ -44,8 +44,9 @@ import type { RunResult } from '../shared/service/guard-service.js';
 import { eventHandler, reconcileHandler } from '../shared/service/lambda.js';
 import { type LiveAws, seedAccount, startLiveAws } from '../test/aws/live-env.js';
 import { catalogueFromSnapshot, startBedrockServer } from '../test/support/bedrock-server.js';
-import { createServiceAws, lambdaContext, sampleEvent } from '../test/service/service-env.js';
+import { assumedRole, createServiceAws, lambdaContext, sampleEvent } from '../test/service/service-env.js';
 import { median } from './timing.js';
+import { BenchServers } from './servers.js';
 
 export const TARGETS = {
   /** 1.5 MiB: 1.5 × 1024 × 1024 bytes. */
@@ -518,24 +519,14 @@ function quietEmptyMetricsWarnings(): () => number {
 async function measureEvents(): Promise<EventsReport> {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const warnings = quietEmptyMetricsWarnings();
-  const stoppers: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    await Promise.allSettled(stoppers.splice(0).map((stop) => stop()));
-  };
-  // A signal would end the process without `finally`: stop moto (a child process) first, then exit.
-  let interrupted: Promise<never> | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = stopAll().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const servers = new BenchServers();
   try {
     const live: LiveAws = await startLiveAws();
-    stoppers.push(() => live.stop());
+    servers.add(live);
     // The tests' Bedrock stand-in serves pages of 2 to exercise paginators: here each list is one page (as in
     // the apply bench), so the cold start's catalogue calls are those of an account like the demo one.
     const bedrock = await startBedrockServer(catalogueFromSnapshot(join(DEMO, 'snapshot')), { pageSize: 100 });
-    stoppers.push(() => bedrock.stop());
+    servers.add(bedrock);
     process.env.AWS_ENDPOINT_URL_BEDROCK = bedrock.endpoint;
     const org = await seedAccount({ ...live, bedrock }, join(DEMO, 'snapshot'));
     const account = org.memberAccount;
@@ -743,21 +734,7 @@ async function measureEvents(): Promise<EventsReport> {
       const detail = event.detail as Record<string, Record<string, unknown>>;
       detail.requestParameters = { modelId };
       delete detail.additionalEventData;
-      detail.userIdentity = {
-        type: 'AssumedRole',
-        principalId: `AROAEXAMPLE:${role}-session`,
-        arn: `arn:aws:sts::${account}:assumed-role/${role}/${role}-session`,
-        accountId: account,
-        sessionContext: {
-          sessionIssuer: {
-            type: 'Role',
-            principalId: 'AROAEXAMPLE',
-            arn: `arn:aws:iam::${account}:role/${role}`,
-            accountId: account,
-            userName: role,
-          },
-        },
-      };
+      detail.userIdentity = assumedRole(account, role);
       return event;
     };
     const approvedPairs: [string, string][] = [
@@ -813,11 +790,8 @@ async function measureEvents(): Promise<EventsReport> {
     };
   } finally {
     warnings();
-    // Interrupted: the calls cut off fail, but that is not the news; wait for the exit instead.
-    if (interrupted) await interrupted;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await stopAll();
+    // Interrupted: the calls cut off fail, but that is not the news; `close` waits for the exit instead.
+    await servers.close();
   }
 }
 

@@ -19,7 +19,7 @@ import { eventHandler, reconcileHandler } from '../../shared/service/lambda.js';
 import { runMain } from '../cli/run-cli.js';
 import type { SeededOrganization } from '../support/seed-account.js';
 import { type LiveAws, seedAccount, startLiveAws } from '../aws/live-env.js';
-import { createServiceAws, lambdaContext, sampleEvent, type ServiceAws } from './service-env.js';
+import { assumedRole, createServiceAws, lambdaContext, sampleEvent, type ServiceAws } from './service-env.js';
 
 /**
  * The Lambda handlers in their real middy + Powertools chains, on the moto
@@ -175,19 +175,11 @@ describe('onIamChange', () => {
       roleName: 'AppBackend',
       policyArn: guardDeny('AppBackend'),
     });
-    (event.detail as Record<string, unknown>).userIdentity = {
-      type: 'AssumedRole',
-      arn: `arn:aws:sts::${account}:assumed-role/OrganizationAccountAccessRole/bedrock-guard`,
-      accountId: account,
-      sessionContext: {
-        sessionIssuer: {
-          type: 'Role',
-          arn: org.guardRoleArn,
-          accountId: account,
-          userName: 'OrganizationAccountAccessRole',
-        },
-      },
-    };
+    (event.detail as Record<string, unknown>).userIdentity = assumedRole(
+      account,
+      'OrganizationAccountAccessRole',
+      'bedrock-guard',
+    );
     const clients = new AwsClients();
     const handler = eventHandler('onIamChange', { env: svc.env, aws: clients });
     await invoke(handler, iamEvent('TagRole', 'evt-self-0', { roleName: 'Playground', tags: [] })); // warm up: capture
@@ -294,21 +286,7 @@ describe('onInvoke', () => {
     const event = sampleEvent(`events/invoke/${file}.json`, account, { eventID });
     const detail = event.detail as Record<string, Record<string, unknown>>;
     detail.requestParameters = { ...detail.requestParameters, modelId };
-    detail.userIdentity = {
-      type: 'AssumedRole',
-      principalId: `AROAEXAMPLE:${role}-session`,
-      arn: `arn:aws:sts::${account}:assumed-role/${role}/${role}-session`,
-      accountId: account,
-      sessionContext: {
-        sessionIssuer: {
-          type: 'Role',
-          principalId: 'AROAEXAMPLE',
-          arn: roleArn(role),
-          accountId: account,
-          userName: role,
-        },
-      },
-    };
+    detail.userIdentity = assumedRole(account, role);
     return event;
   };
   const handler = () => eventHandler('onInvoke', { env: { ...svc.env, BEDROCK_GUARD_ENFORCE: 'false' } });

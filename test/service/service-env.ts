@@ -123,3 +123,22 @@ export function sampleEvent(file: string, account: string, detail: Json = {}): J
   const event = JSON.parse(text) as Json;
   return { ...event, detail: { ...(event.detail as Json), ...detail } };
 }
+
+/** CloudTrail's `userIdentity` of a session of `role` (a role at the root path) in `account`. */
+export function assumedRole(account: string, role: string, session = `${role}-session`): Json {
+  return {
+    type: 'AssumedRole',
+    principalId: `AROAEXAMPLE:${session}`,
+    arn: `arn:aws:sts::${account}:assumed-role/${role}/${session}`,
+    accountId: account,
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AROAEXAMPLE',
+        arn: `arn:aws:iam::${account}:role/${role}`,
+        accountId: account,
+        userName: role,
+      },
+    },
+  };
+}
