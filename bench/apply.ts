@@ -47,6 +47,7 @@ import { catalogueFromSnapshot, startBedrockServer } from '../test/support/bedro
 import { serviceCredentialsStandIn, startFaultProxy } from '../test/support/fault-proxy.js';
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, type MotoServer, startMoto } from '../test/support/moto.js';
 import { BenchServers } from './servers.js';
+import { timeAsync } from './timing.js';
 
 export const APPLY_ROLES = 1_000;
 const REGIONS = ['us-east-1', 'us-west-2'];
@@ -208,15 +209,9 @@ async function runnerCredentials(endpoint: string): Promise<AwsCredentialIdentit
 /** Median of `n` sequential sts:GetCallerIdentity round trips to `endpoint`: the floor of a call's latency. */
 async function roundTripMs(endpoint: string, n = 30): Promise<number> {
   const sts = new STSClient({ endpoint, region: 'us-east-1', credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
-  const times: number[] = [];
-  for (let i = 0; i < n + 3; i++) {
-    const t0 = process.hrtime.bigint();
-    await sts.send(new GetCallerIdentityCommand({}));
-    if (i >= 3) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
+  const timing = await timeAsync(async () => void (await sts.send(new GetCallerIdentityCommand({}))), n, 3);
   sts.destroy();
-  times.sort((a, b) => a - b);
-  return Math.round((times[times.length >> 1] ?? 0) * 10) / 10;
+  return Math.round(timing.medianMs * 10) / 10;
 }
 
 /**

@@ -45,7 +45,7 @@ import { eventHandler, reconcileHandler } from '../shared/service/lambda.js';
 import { type LiveAws, seedAccount, startLiveAws } from '../test/aws/live-env.js';
 import { catalogueFromSnapshot, startBedrockServer } from '../test/support/bedrock-server.js';
 import { assumedRole, createServiceAws, lambdaContext, sampleEvent } from '../test/service/service-env.js';
-import { median } from './timing.js';
+import { median, timeAsync } from './timing.js';
 import { BenchServers } from './servers.js';
 
 export const TARGETS = {
@@ -798,14 +798,9 @@ async function measureEvents(): Promise<EventsReport> {
 /** Median of sequential sts:GetCallerIdentity round trips through the proxy (the SDK's environment config). */
 async function roundTrip(n = 20): Promise<number> {
   const sts = new STSClient({ maxAttempts: 1 });
-  const times: number[] = [];
-  for (let i = 0; i < n + 3; i++) {
-    const t0 = process.hrtime.bigint();
-    await sts.send(new GetCallerIdentityCommand({}));
-    if (i >= 3) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
+  const timing = await timeAsync(async () => void (await sts.send(new GetCallerIdentityCommand({}))), n, 3);
   sts.destroy();
-  return round1(median(times));
+  return round1(timing.medianMs);
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
