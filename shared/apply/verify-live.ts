@@ -25,15 +25,8 @@ export interface VerifyOptions extends Pick<PlanOptions, 'quotas' | 'protectedPr
  * checked by `verifyApplied`, so a skipped or failed write shows up too.
  * Returns the problems; none means the account ended as planned.
  */
-export async function verifyLive(
-  aws: AwsClients,
-  files: SnapshotFiles,
-  policy: PolicyFile,
-  before: Plan,
-  actions: readonly DenyAction[],
-  options: VerifyOptions,
-): Promise<string[]> {
-  return (await reverify(aws, files, policy, before, actions, options)).problems;
+export async function verifyLive(...args: Parameters<typeof reverify>): Promise<string[]> {
+  return (await reverify(...args)).problems;
 }
 
 /** `verifyLive`, also returning `iam.json` as re-read, so a warm cache can keep it. */

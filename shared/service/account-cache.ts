@@ -41,12 +41,10 @@ export class AccountCache {
     private readonly options: { readonly maxAgeMs: number; readonly rolePrefix?: string; readonly now?: () => number },
   ) {}
 
-  /** The cached view, captured first when there is none or it is too old. */
-  async get(): Promise<AccountView> {
-    return (await this.load()).view;
-  }
-
-  /** `get`, and whether it just captured the account (then nothing needs reading again). */
+  /**
+   * The cached view, captured first when there is none or it is too old, and
+   * whether it was just captured (then nothing needs reading again).
+   */
   async load(): Promise<{ readonly view: AccountView; readonly captured: boolean }> {
     const now = this.options.now?.() ?? Date.now();
     if (!this.view || now - this.view.capturedAt > this.options.maxAgeMs) {

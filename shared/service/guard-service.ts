@@ -8,7 +8,6 @@ import { canonicalJson } from '../core/canonical-json.js';
 import { DesiredState } from '../core/desired/grants.js';
 import { BlastRadiusError, type DenyAction, denyActions } from '../core/apply/safety.js';
 import { eventFindings, isDenial, modelIdOf } from '../core/events/event-findings.js';
-import type { CloudTrailEnvelope } from '../core/events/cloudtrail-schema.js';
 import {
   type FindingsEvent,
   findingsEvents,
@@ -17,7 +16,7 @@ import {
   type PublishedTrigger,
 } from '../core/events/findings-event.js';
 import { filesInScope, inScope, type Scope, scopeOf } from '../core/events/scope.js';
-import { touchOf, type Touch } from '../core/events/touch.js';
+import type { Touch } from '../core/events/touch.js';
 import { planFromFiles } from '../core/plan/plan.js';
 import type { PolicyFile } from '../core/policy-file/types.js';
 import { BedrockGuardError } from '../errors.js';
@@ -95,12 +94,13 @@ export class IncompleteRunError extends BedrockGuardError {
 export class GuardService {
   /** Per principal, what this container last published about it: events re-publish only what changed. */
   private readonly published = new Map<string, string>();
+  /** The policy file compiled, per set of protected principals (one per account view). */
+  private readonly desired = new WeakMap<ReadonlyMap<string, string>, DesiredState>();
 
   constructor(private readonly parts: ServiceParts) {}
 
-  /** One CloudTrail event, delivered by EventBridge. */
-  async handleEvent(event: CloudTrailEnvelope): Promise<RunResult> {
-    const touch = touchOf(event);
+  /** One CloudTrail event, delivered by EventBridge, as `touchOf` reads it. */
+  async handleEvent(touch: Touch): Promise<RunResult> {
     const trigger: PublishedTrigger = {
       kind: 'event',
       id: touch.eventId,
@@ -286,7 +286,10 @@ export class GuardService {
 
   private eventFindings(touch: Touch, view: AccountView): PublishedFinding[] {
     const { policy } = this.parts;
-    const desired = new DesiredState(policy, view.protectedPrincipals);
+    // Compiled once per account view: successful invokes, the frequent events, are judged here without a call.
+    let desired = this.desired.get(view.protectedPrincipals);
+    if (!desired)
+      this.desired.set(view.protectedPrincipals, (desired = new DesiredState(policy, view.protectedPrincipals)));
     return eventFindings(touch, { policy, desired, snapshot: view.snapshot });
   }
 

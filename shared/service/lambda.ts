@@ -126,7 +126,7 @@ export function eventHandler(name: string, options: HandlerOptions = {}) {
       principal: touch.actor ?? 'none',
     });
     const runtime = await start(context);
-    return report(await runtime.service.handleEvent(event), runtime);
+    return report(await runtime.service.handleEvent(touch), runtime);
   };
   const handler = chain(handle).use(parser({ schema: CloudTrailEnvelopeSchema }));
   if (config.idempotencyTable && aws) {

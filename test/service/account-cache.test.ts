@@ -5,6 +5,8 @@ import type { SnapshotFiles } from '../../shared/core/snapshot/files.js';
 import { readSnapshotFiles } from '../../shared/snapshot/read-folder.js';
 import { type AccountCapture, AccountCache } from '../../shared/service/account-cache.js';
 
+const viewOf = async (cache: AccountCache) => (await cache.load()).view;
+
 const ACCOUNT = '111122223333';
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/PlatformAdmin/bedrock-guard-session`;
@@ -43,64 +45,64 @@ function retagged(roleName: string, tags: { Key: string; Value: string }[]): Sna
 describe('AccountCache', () => {
   it('captures on the first get and reuses the view afterwards', async () => {
     const { cache, state } = cacheOf();
-    const first = await cache.get();
+    const first = await viewOf(cache);
     expect(state.captures).toBe(1);
     expect(first.files).toBe(files);
     expect(first.snapshot.account.accountId).toBe(ACCOUNT);
     expect(first.capturedAt).toBe(1_000_000);
     state.now += 5 * MINUTE;
-    expect(await cache.get()).toBe(first);
+    expect(await viewOf(cache)).toBe(first);
     expect(state.captures).toBe(1);
   });
 
   it('reuses the view up to maxAgeMs, and captures again after', async () => {
     const { cache, state } = cacheOf({ maxAgeMs: 15 * MINUTE });
-    const first = await cache.get();
+    const first = await viewOf(cache);
     state.now += 15 * MINUTE;
-    expect(await cache.get()).toBe(first);
+    expect(await viewOf(cache)).toBe(first);
     state.now += 1;
-    const second = await cache.get();
+    const second = await viewOf(cache);
     expect(state.captures).toBe(2);
     expect(second).not.toBe(first);
     expect(second.capturedAt).toBe(state.now);
-    expect(await cache.get()).toBe(second);
+    expect(await viewOf(cache)).toBe(second);
     expect(state.captures).toBe(2);
   });
 
   it('captures on every get when maxAgeMs is 0 and time moves', async () => {
     const { cache, state } = cacheOf({ maxAgeMs: 0 });
-    await cache.get();
+    await viewOf(cache);
     state.now += 1;
-    await cache.get();
+    await viewOf(cache);
     expect(state.captures).toBe(2);
   });
 
   it('refresh() always captures, and get() then serves the fresh view', async () => {
     const { cache, state } = cacheOf();
-    await cache.get();
+    await viewOf(cache);
     const fresh = await cache.refresh();
     const again = await cache.refresh();
     expect(state.captures).toBe(3);
     expect(again).not.toBe(fresh);
-    expect(await cache.get()).toBe(again);
+    expect(await viewOf(cache)).toBe(again);
     expect(state.captures).toBe(3);
   });
 
   it('keeps what the capture says: quotas (else the defaults), warnings and the caller', async () => {
-    expect((await cacheOf().cache.get()).quotas).toBe(DEFAULT_QUOTAS);
+    expect((await viewOf(cacheOf().cache)).quotas).toBe(DEFAULT_QUOTAS);
     const quotas: IamQuotas = { ...DEFAULT_QUOTAS };
-    const view = await cacheOf({ capture: { quotas, warnings: ['w1'], callerArn: SESSION } }).cache.get();
+    const view = await viewOf(cacheOf({ capture: { quotas, warnings: ['w1'], callerArn: SESSION } }).cache);
     expect(view.quotas).toBe(quotas);
     expect(view.warnings).toEqual(['w1']);
     expect(view.callerArn).toBe(SESSION);
-    const offline = await cacheOf().cache.get();
+    const offline = await viewOf(cacheOf().cache);
     expect(offline).not.toHaveProperty('callerArn');
     expect(offline.warnings).toEqual([]);
   });
 
   it('update() rebuilds the snapshot from the files, keeps capturedAt and merges warnings', async () => {
     const { cache, state } = cacheOf({ capture: { warnings: ['w1'], callerArn: SESSION } });
-    const before = await cache.get();
+    const before = await viewOf(cache);
     expect(before.snapshot.principal(role('Playground'))?.tags).toEqual({ team: 'experiments' });
     state.now += MINUTE;
     const changed = retagged('Playground', [{ Key: 'team', Value: 'data-science' }]);
@@ -110,7 +112,7 @@ describe('AccountCache', () => {
     expect(after.capturedAt).toBe(before.capturedAt);
     expect(after.callerArn).toBe(SESSION);
     expect(after.warnings).toEqual(['w1', 'w2']);
-    expect(await cache.get()).toBe(after);
+    expect(await viewOf(cache)).toBe(after);
     expect(state.captures).toBe(1);
   });
 
@@ -120,42 +122,42 @@ describe('AccountCache', () => {
 
   describe('protected principals', () => {
     it("include the caller's role when the caller is an assumed-role session", async () => {
-      const view = await cacheOf({ capture: { callerArn: SESSION } }).cache.get();
+      const view = await viewOf(cacheOf({ capture: { callerArn: SESSION } }).cache);
       expect([...view.protectedPrincipals.keys()]).toEqual([role('PlatformAdmin')]);
       expect(view.protectedPrincipals.get(role('PlatformAdmin'))).toContain(SESSION);
     });
 
     it('include the caller given as a role or user ARN', async () => {
-      const asRole = await cacheOf({ capture: { callerArn: role('BatchJobs') } }).cache.get();
+      const asRole = await viewOf(cacheOf({ capture: { callerArn: role('BatchJobs') } }).cache);
       expect([...asRole.protectedPrincipals.keys()]).toEqual([role('BatchJobs')]);
       const bob = `arn:aws:iam::${ACCOUNT}:user/bob`;
-      const asUser = await cacheOf({ capture: { callerArn: bob } }).cache.get();
+      const asUser = await viewOf(cacheOf({ capture: { callerArn: bob } }).cache);
       expect([...asUser.protectedPrincipals.keys()]).toEqual([bob]);
     });
 
     it('are none offline, or for the root or a caller outside the account', async () => {
-      expect((await cacheOf().cache.get()).protectedPrincipals.size).toBe(0);
-      const root = await cacheOf({ capture: { callerArn: `arn:aws:iam::${ACCOUNT}:root` } }).cache.get();
+      expect((await viewOf(cacheOf().cache)).protectedPrincipals.size).toBe(0);
+      const root = await viewOf(cacheOf({ capture: { callerArn: `arn:aws:iam::${ACCOUNT}:root` } }).cache);
       expect(root.protectedPrincipals.size).toBe(0);
       const elsewhere = 'arn:aws:sts::444455556666:assumed-role/Elsewhere/s';
-      expect((await cacheOf({ capture: { callerArn: elsewhere } }).cache.get()).protectedPrincipals.size).toBe(0);
+      expect((await viewOf(cacheOf({ capture: { callerArn: elsewhere } }).cache)).protectedPrincipals.size).toBe(0);
     });
 
     it("include every role named with the guard's prefix, and no user", async () => {
-      const view = await cacheOf({ rolePrefix: 'Bedrock', capture: { callerArn: SESSION } }).cache.get();
+      const view = await viewOf(cacheOf({ rolePrefix: 'Bedrock', capture: { callerArn: SESSION } }).cache);
       expect([...view.protectedPrincipals.keys()].sort()).toEqual(
         [role('BedrockBatchServiceRole'), role('PlatformAdmin')].sort(),
       );
       expect(view.protectedPrincipals.get(role('BedrockBatchServiceRole'))).toMatch(/Bedrock\*/);
       // The caller's reason is kept when it also carries the prefix.
-      const own = await cacheOf({ rolePrefix: 'Platform', capture: { callerArn: SESSION } }).cache.get();
+      const own = await viewOf(cacheOf({ rolePrefix: 'Platform', capture: { callerArn: SESSION } }).cache);
       expect([...own.protectedPrincipals.keys()]).toEqual([role('PlatformAdmin')]);
       expect(own.protectedPrincipals.get(role('PlatformAdmin'))).toContain(SESSION);
     });
 
     it('are worked out again on update()', async () => {
       const { cache } = cacheOf({ rolePrefix: 'Bedrock', capture: { callerArn: SESSION } });
-      await cache.get();
+      await viewOf(cache);
       const without = filesInScope(files, { kind: 'principals', arns: new Set([role('Playground')]) });
       expect([...cache.update(without).protectedPrincipals.keys()]).toEqual([]);
       expect([...cache.update(files).protectedPrincipals.keys()].sort()).toEqual(

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseGuardEvent } from '../../core/events/parse-event.js';
+import { touchOf } from '../../core/events/touch.js';
 import type { FindingsEvent } from '../../core/events/findings-event.js';
 import { BedrockGuardError, UsageError } from '../../errors.js';
 import { configFromEnv } from '../../service/config.js';
@@ -60,7 +61,7 @@ export async function handleEventCommand(args: readonly string[], io: Io): Promi
       if (!values.json) io.stderr.write(`bedrock-guard: ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}\n`);
     },
   });
-  const result = await runtime.service.handleEvent(event);
+  const result = await runtime.service.handleEvent(touchOf(event));
   const published = runtime.collected?.events ?? [];
   if (values.json) {
     const calls = aws
