@@ -32,6 +32,8 @@ export interface ActionOutcome {
   readonly detail: string;
   /** `duplicate`: the ledger already held this entry (a retried run); `unrecorded`: the ledger write failed. */
   readonly ledger: 'recorded' | 'duplicate' | 'unrecorded';
+  /** The ledger entry's id (alerts name it). */
+  readonly ledgerId: string;
   readonly ledgerError?: string;
 }
 
@@ -129,9 +131,9 @@ async function record(
     reason: action.type === 'remove-deny' && result === 'applied' ? `${detail} (${action.reason})` : detail,
   };
   try {
-    return { action, result, detail, ledger: await parts.ledger.record(entry) };
+    return { action, result, detail, ledger: await parts.ledger.record(entry), ledgerId: entry.id };
   } catch (error) {
     // The IAM change stands; the caller reports it as unaudited rather than losing the other outcomes.
-    return { action, result, detail, ledger: 'unrecorded', ledgerError: (error as Error).message };
+    return { action, result, detail, ledger: 'unrecorded', ledgerError: (error as Error).message, ledgerId: entry.id };
   }
 }

@@ -42,6 +42,8 @@ export class AwsClients {
   readonly region: string;
   private readonly retryStrategy: DeadlineRetryStrategy;
   private readonly cache = new Map<string, unknown>();
+  /** Class names don't survive minifying: classes passed to `of` are told apart by identity. */
+  private readonly classIds = new Map<unknown, number>();
 
   constructor(private readonly options: AwsOptions = {}) {
     this.stats = options.stats ?? new CallStats();
@@ -82,7 +84,17 @@ export class AwsClients {
    * Store is read (ssm-parameter.ts, itself loaded on demand), so that the Lambda bundles keep it in a lazy chunk.
    */
   ssm(Client: typeof SSMClient): SSMClient {
-    return this.client('ssm', () => new Client(this.config(this.region)));
+    return this.of(Client);
+  }
+
+  /**
+   * A client of a class the caller imports (SNS, Secrets Manager…), so that only the bundles that use a service
+   * load its SDK. One per class and Region.
+   */
+  of<T extends SdkClient>(Client: new (config: ReturnType<AwsClients['config']>) => T, region = this.region): T {
+    let id = this.classIds.get(Client);
+    if (id === undefined) this.classIds.set(Client, (id = this.classIds.size));
+    return this.client(`class${id}:${region}`, () => new Client(this.config(region)));
   }
 
   private config(region: string) {

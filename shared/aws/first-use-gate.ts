@@ -1,5 +1,10 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { FirstUseGate } from '../service/first-use.js';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { FirstUseGate, ModelFirstUse } from '../service/first-use.js';
 
 /**
  * "First time in this window" across every Lambda container: a conditional
@@ -33,5 +38,38 @@ export class DynamoFirstUseGate implements FirstUseGate {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+}
+
+/**
+ * The account's first use of each model, kept across containers in the
+ * idempotency table (`model-first-use#<model>`, no expiry: a first use happens
+ * once). One `UpdateItem` with `if_not_exists`, so concurrent events agree (an
+ * event that arrives seconds late doesn't matter against a 15-minute settling);
+ * each container asks once per model.
+ */
+export class DynamoModelFirstUse implements ModelFirstUse {
+  private readonly known = new Map<string, string>();
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  async firstUse(model: string, at: string): Promise<string> {
+    const known = this.known.get(model);
+    if (known !== undefined) return known;
+    const out = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: { id: { S: `model-first-use#${model}` } },
+        UpdateExpression: 'SET firstUse = if_not_exists(firstUse, :at)',
+        ExpressionAttributeValues: { ':at': { S: at } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const first = out.Attributes?.firstUse?.S ?? at;
+    this.known.set(model, first);
+    return first;
   }
 }

@@ -36,10 +36,17 @@ Usage:
   bedrock-guard explain --snapshot DIR [--principal ARN] --model MODEL_ID --region REGION [--json]
       Every route to the model (invoke, stream, batch, async, inference profiles, provisioned,
       bedrock-mantle, API keys) and the check that fails on each; without --principal, everyone's routes.
+  bedrock-guard explain-denial EVENT.json|- [--policy FILE] [--snapshot DIR] [--first-use WHEN] [--json]
+      Why a denied Bedrock invoke (EventBridge envelope, CloudTrail record or LookupEvents item; - for
+      stdin) was denied: the request replayed on the route it took, the cause, the deciding statements and
+      the smallest policy change, checked by replaying it. A guard deny is by design: the rule and the line
+      of the policy file (--policy, else ./bedrock-guard.yaml if present). --first-use: when the account
+      first used the model, for a third-party model's AWS Marketplace subscription. Without --snapshot,
+      the account is captured live.
   bedrock-guard help
 
 Live commands use the default AWS credential chain; AWS_ENDPOINT_URL points them at an emulator.
---org-role ARN (plan, apply, snapshot) reads SCPs as that role, e.g. in the management account.
+--org-role ARN (plan, apply, snapshot, explain-denial) reads SCPs as that role, e.g. in the management account.
 --context key=value overrides a request-context key; repeat a key for a multivalued key.
 Exit codes: 0 done (plan: no drift; apply: applied, recorded and verified), 2 plan found drift, 1 bad
 arguments, bad input (an invalid policy file), a failed batch line, or an apply refused or not as planned.
@@ -71,6 +78,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await (await import('./commands/ledger.js')).ledgerCommand(rest, io);
       case 'handle-event':
         return await (await import('./commands/handle-event.js')).handleEventCommand(rest, io);
+      case 'explain-denial':
+        return await (await import('./commands/explain-denial.js')).explainDenialCommand(rest, io);
       default:
         io.stderr.write(`bedrock-guard: unknown command "${command}"\n\n${USAGE}`);
         return 1;

@@ -20,3 +20,25 @@ export class MemoryFirstUseGate implements FirstUseGate {
     return true;
   }
 }
+
+/**
+ * When the account first used each model: a third-party model's first call
+ * starts its AWS Marketplace subscription, and a denial in the minutes after
+ * is that subscription settling, not IAM.
+ */
+export interface ModelFirstUse {
+  /** The first time `model` was seen; `at` is recorded when it is the first. */
+  firstUse(model: string, at: string): Promise<string>;
+}
+
+/** The same, per process: offline runs and the CLI. */
+export class MemoryModelFirstUse implements ModelFirstUse {
+  private readonly seen = new Map<string, string>();
+
+  async firstUse(model: string, at: string): Promise<string> {
+    const known = this.seen.get(model);
+    if (known !== undefined) return known;
+    this.seen.set(model, at);
+    return at;
+  }
+}

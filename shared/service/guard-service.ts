@@ -6,8 +6,10 @@ import type { IamDenyWriter } from '../aws/iam-writer.js';
 import { refreshForTouch } from '../aws/touch-reader.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { DesiredState } from '../core/desired/grants.js';
+import { thirdParty } from '../core/diagnose/diagnose-denial.js';
 import { BlastRadiusError, type DenyAction, denyActions } from '../core/apply/safety.js';
-import { eventFindings, isDenial, modelIdOf } from '../core/events/event-findings.js';
+import { namedModelId } from '../core/bedrock/arns.js';
+import { eventFindings, isDenial } from '../core/events/event-findings.js';
 import {
   type FindingsEvent,
   findingsEvents,
@@ -23,7 +25,7 @@ import { BedrockGuardError } from '../errors.js';
 import type { Ledger, Trigger } from '../ledger/entry.js';
 import type { AccountCache, AccountView } from './account-cache.js';
 import type { ServiceConfig } from './config.js';
-import type { FirstUseGate } from './first-use.js';
+import type { FirstUseGate, ModelFirstUse } from './first-use.js';
 import type { FindingsPublisher } from './publisher.js';
 
 /** What the service needs; live parts are absent offline (a snapshot folder, nothing written or sent). */
@@ -34,6 +36,7 @@ export interface ServiceParts {
   readonly accounts: AccountCache;
   readonly publisher: FindingsPublisher;
   readonly gate: FirstUseGate;
+  readonly modelFirstUse: ModelFirstUse;
   readonly live?: { readonly aws: AwsClients; readonly writer: IamDenyWriter; readonly ledger: Ledger };
   /** Structured log lines (the Lambda's Powertools logger; stderr in the CLI). */
   readonly log?: (message: string, extra?: Record<string, unknown>) => void;
@@ -46,6 +49,7 @@ export interface RunAction {
   readonly policyName: string;
   readonly result: PublishedAction['result'];
   readonly detail?: string;
+  readonly ledgerId?: string;
 }
 
 /** What one run did: small enough to be stored as the idempotency record and returned by `invoke`. */
@@ -117,12 +121,15 @@ export class GuardService {
     if (touch.actor && this.isGuard(view, touch.actor)) return this.ignored(trigger, "the guard's own change");
     if (touch.concern === 'invoke' && touch.error && !isDenial(touch))
       return this.ignored(trigger, `an invoke that failed with ${touch.error.code}, not a denial`);
+    // A third-party model's first use starts its Marketplace subscription: denials right after are that settling.
+    const firstUse = touch.concern === 'invoke' ? await this.firstUse(touch, view) : undefined;
+    const known = firstUse ? { firstUse } : {};
     if (touch.concern === 'invoke' && !touch.error) {
       // Successful invokes are frequent: decided on the cached account, without a call, unless unapproved.
-      const unapproved = this.eventFindings(touch, view);
+      const unapproved = this.eventFindings(touch, view, known);
       if (unapproved.length === 0)
         return this.ignored(trigger, 'an approved model, or a caller the guard does not plan');
-      const model = modelIdOf(touch.models[0] ?? '') ?? touch.models[0];
+      const model = namedModelId(touch.models[0] ?? '') ?? touch.models[0];
       if (!(await this.parts.gate.first(`${touch.actor}#${model}`)))
         return this.ignored(trigger, 'already reported in this window');
     }
@@ -144,7 +151,14 @@ export class GuardService {
       concern: touch.concern,
       principals: scope.kind === 'account' ? 'account' : [...scope.arns],
     });
-    return this.run(view, scope, { kind: 'event', id: touch.eventId }, trigger, this.eventFindings(touch, view), {});
+    return this.run(
+      view,
+      scope,
+      { kind: 'event', id: touch.eventId },
+      trigger,
+      this.eventFindings(touch, view, known),
+      {},
+    );
   }
 
   /** The scheduled or manual sweep: the whole account captured afresh (or the principals named). */
@@ -234,6 +248,7 @@ export class GuardService {
         policyName: o.policyName,
         result: o.result,
         ...(o.detail ? { detail: o.detail } : {}),
+        ...(o.ledgerId ? { ledgerId: o.ledgerId } : {}),
       });
       byPrincipal.set(o.principal, list);
     }
@@ -246,6 +261,7 @@ export class GuardService {
       findings,
       eventFindings: fromEvent,
       actions: byPrincipal,
+      audience: (arn) => this.audience(view, arn),
     });
     const count = await this.parts.publisher.publish(trigger.kind === 'event' ? this.news(events) : events);
     for (const e of events) this.remember(e);
@@ -284,13 +300,40 @@ export class GuardService {
     if (this.published.size > PUBLISHED_MEMORY) this.published.delete(this.published.keys().next().value as string);
   }
 
-  private eventFindings(touch: Touch, view: AccountView): PublishedFinding[] {
-    const { policy } = this.parts;
+  private eventFindings(touch: Touch, view: AccountView, extra: { firstUse?: string } = {}): PublishedFinding[] {
     // Compiled once per account view: successful invokes, the frequent events, are judged here without a call.
+    return eventFindings(touch, {
+      policy: this.parts.policy,
+      desired: this.desiredFor(view),
+      snapshot: view.snapshot,
+      ...extra,
+    });
+  }
+
+  /** When the account first used the invoked model; only third-party models are subscribed through Marketplace. */
+  private async firstUse(touch: Touch, view: AccountView): Promise<string | undefined> {
+    const model = namedModelId(touch.models[0] ?? '');
+    if (model === undefined) return undefined;
+    return thirdParty(view.snapshot, model) ? this.parts.modelFirstUse.firstUse(model, touch.eventTime) : undefined;
+  }
+
+  /** A principal's `owner` tag and teams, for the notifier's routing. */
+  private audience(view: AccountView, arn: string): Pick<FindingsEvent, 'owner' | 'teams'> {
+    const principal = view.snapshot.principal(arn);
+    if (!principal) return {};
+    const owner = Object.entries(principal.tags).find(([key]) => key.toLowerCase() === 'owner')?.[1];
+    const { teams } = this.desiredFor(view).grantsFor(principal);
+    return { ...(owner ? { owner } : {}), ...(teams.length > 0 ? { teams } : {}) };
+  }
+
+  private desiredFor(view: AccountView): DesiredState {
     let desired = this.desired.get(view.protectedPrincipals);
     if (!desired)
-      this.desired.set(view.protectedPrincipals, (desired = new DesiredState(policy, view.protectedPrincipals)));
-    return eventFindings(touch, { policy, desired, snapshot: view.snapshot });
+      this.desired.set(
+        view.protectedPrincipals,
+        (desired = new DesiredState(this.parts.policy, view.protectedPrincipals)),
+      );
+    return desired;
   }
 
   private isGuard(view: AccountView, actor: string): boolean {
@@ -332,6 +375,7 @@ const runAction = (a: DenyAction, result: RunAction['result'], detail?: string):
 
 const outcomeAction = (o: ActionOutcome): RunAction => ({
   ...runAction(o.action, o.result, o.detail),
+  ledgerId: o.ledgerId,
   ...(o.ledger === 'unrecorded'
     ? { result: 'failed' as const, detail: `not recorded in the ledger: ${o.ledgerError ?? ''}` }
     : {}),

@@ -1,15 +1,12 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
-import { existsSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { AwsClients } from '../aws/clients.js';
 import { CloudTrailEnvelopeSchema, type CloudTrailEnvelope } from '../core/events/cloudtrail-schema.js';
@@ -18,18 +15,8 @@ import { touchOf } from '../core/events/touch.js';
 import { configFromEnv, type ServiceConfig } from './config.js';
 import type { RunResult } from './guard-service.js';
 import { ReconcileInputSchema, type ReconcileInput } from './reconcile-input.js';
+import { IDEMPOTENCY_SECONDS, packageRoot, powertools } from './powertools.js';
 import { createRuntime, type Runtime } from './runtime.js';
-
-/**
- * Where a relative policy-file path is found: the function's root in Lambda
- * (`LAMBDA_TASK_ROOT`); the working directory where that folder doesn't
- * exist (`osls invoke local` sets it to Lambda's path).
- */
-const packageRoot = (env: Readonly<Record<string, string | undefined>>): string =>
-  env.LAMBDA_TASK_ROOT && existsSync(env.LAMBDA_TASK_ROOT) ? env.LAMBDA_TASK_ROOT : process.cwd();
-
-/** How long an event id is remembered: EventBridge and Lambda redeliver within hours, not days. */
-const IDEMPOTENCY_SECONDS = 24 * 60 * 60;
 
 export interface HandlerOptions {
   /** Default `process.env`. */
@@ -42,17 +29,7 @@ export interface HandlerOptions {
 function setup(name: string, options: HandlerOptions, explain: (event: unknown, error: Error) => Error) {
   const env = options.env ?? process.env;
   const config = configFromEnv(env);
-  const logger = new Logger({
-    serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'bedrock-guard',
-    ...(env.POWERTOOLS_LOG_LEVEL ? { logLevel: env.POWERTOOLS_LOG_LEVEL as never } : {}),
-  });
-  const metrics = new Metrics({
-    namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'BedrockGuard',
-    serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'bedrock-guard',
-    // Its own warnings (an idempotent replay adds no metric) go through the structured log.
-    logger,
-  });
-  const tracer = new Tracer({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'bedrock-guard' });
+  const { logger, metrics, tracer } = powertools(env);
   // The SDK's retries stop while there is still time to report: the invocation's remaining time, once known.
   let remaining = () => Number.POSITIVE_INFINITY;
   const aws =
@@ -164,7 +141,9 @@ export function reconcileHandler(options: HandlerOptions = {}) {
 
 export type { ServiceConfig };
 
-type ZodCause = { issues?: Array<{ path: PropertyKey[]; message: string }> } | undefined;
+type ZodIssues = Array<{ path: PropertyKey[]; message: string }>;
+/** The parser middleware's `cause`: the issues themselves (Powertools 2.x), or a ZodError holding them. */
+type ZodCause = ZodIssues | { issues?: ZodIssues } | undefined;
 
 /**
  * The parser middleware's error says only "Failed to parse schema": these
@@ -179,8 +158,10 @@ function eventProblem(event: unknown, error: Error): Error {
   return inputProblem(event, error);
 }
 
-function inputProblem(_event: unknown, error: Error): Error {
-  const issues = (error.cause as ZodCause)?.issues ?? [];
+/** The parser middleware's error, as one that names each failing field (the notifier's too). */
+export function inputProblem(_event: unknown, error: Error): Error {
+  const cause = error.cause as ZodCause;
+  const issues = (Array.isArray(cause) ? cause : cause?.issues) ?? [];
   const path = (i: { path: PropertyKey[] }) => i.path.map(String).join('.') || '(the input)';
   return new EventParseError(
     `the input does not match what this function takes: ${issues.map((i) => `${path(i)}: ${i.message}`).join('; ') || error.message}`,

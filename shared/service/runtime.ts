@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { captureSnapshot } from '../aws/capture.js';
 import type { AwsClients } from '../aws/clients.js';
 import { EventBridgePublisher } from '../aws/findings-bus.js';
-import { DynamoFirstUseGate } from '../aws/first-use-gate.js';
+import { DynamoFirstUseGate, DynamoModelFirstUse } from '../aws/first-use-gate.js';
 import { IamDenyWriter } from '../aws/iam-writer.js';
 import { DynamoLedger } from '../aws/ledger.js';
 import { loadPolicyFile } from '../core/policy-file/parse.js';
@@ -12,7 +12,7 @@ import { readPolicyFileText } from '../policy-file/read.js';
 import { readSnapshotFiles } from '../snapshot/read-folder.js';
 import { AccountCache, type AccountCapture } from './account-cache.js';
 import type { ServiceConfig } from './config.js';
-import { MemoryFirstUseGate } from './first-use.js';
+import { MemoryFirstUseGate, MemoryModelFirstUse } from './first-use.js';
 import { GuardService, type ServiceParts } from './guard-service.js';
 import { CollectingPublisher, type FindingsPublisher } from './publisher.js';
 
@@ -80,6 +80,10 @@ export async function createRuntime(config: ServiceConfig, options: RuntimeOptio
       !offline && config.idempotencyTable
         ? new DynamoFirstUseGate(aws.dynamodb(), config.idempotencyTable, config.firstUseMs)
         : new MemoryFirstUseGate(config.firstUseMs),
+    modelFirstUse:
+      !offline && config.idempotencyTable
+        ? new DynamoModelFirstUse(aws.dynamodb(), config.idempotencyTable)
+        : new MemoryModelFirstUse(),
     ...(offline ? {} : { live: liveParts(aws, config, policy) }),
     ...(options.log ? { log: options.log } : {}),
   };
@@ -94,9 +98,10 @@ function liveParts(aws: AwsClients, config: ServiceConfig, policy: PolicyFile): 
   };
 }
 
-async function readPolicy(
-  config: ServiceConfig,
-  options: RuntimeOptions,
+/** The policy file: bundled (relative to the function's root) or from Parameter Store (`ssm:/…`). */
+export async function readPolicy(
+  config: Pick<ServiceConfig, 'policy'>,
+  options: Pick<RuntimeOptions, 'aws' | 'root'>,
 ): Promise<{ policy: PolicyFile; path: string }> {
   let text: string;
   let path: string;

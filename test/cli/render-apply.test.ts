@@ -65,12 +65,14 @@ describe('renderOutcomes', () => {
       result: 'applied',
       detail: 'created and attached',
       ledger: 'recorded',
+      ledgerId: 'a1',
     },
     {
       action: put('Admin', 'create', ['unapproved-model-access']),
       result: 'skipped',
       detail: 'exempt: listed under exempt in the policy file',
       ledger: 'duplicate',
+      ledgerId: 'a2',
     },
     {
       action: removal,
@@ -78,6 +80,7 @@ describe('renderOutcomes', () => {
       detail: 'NoSuchEntityException: The user with name carol cannot be found.',
       ledger: 'unrecorded',
       ledgerError: 'ConditionalCheckFailedException',
+      ledgerId: 'a3',
     },
   ];
 

@@ -156,7 +156,8 @@ describe('Lambda bundles (dist/functions/<name>/)', () => {
   });
 
   it('leaves the SSM client out of what a cold start loads: it is in a lazy chunk', () => {
-    for (const name of NAMES) {
+    // The notifier reads its Slack webhook from Parameter Store on every cold start: there it is static.
+    for (const name of NAMES.filter((n) => n !== 'notify')) {
       const { dir, statics, lazy } = bundleOf(name);
       const withSsm = (files: Iterable<string>) =>
         [...files].filter((f) => SSM_CLIENT.test(readFileSync(join(dir, f), 'utf8')));

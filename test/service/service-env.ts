@@ -6,7 +6,14 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { createLedgerTable } from '../../shared/aws/ledger.js';
 import { FINDINGS_DETAIL_TYPE, FINDINGS_SOURCE, type FindingsEvent } from '../../shared/core/events/findings-event.js';
@@ -20,8 +27,19 @@ export interface ServiceAws {
   readonly env: Record<string, string>;
   /** Every findings event published so far (drained from the queue). */
   published(): Promise<FindingsEvent[]>;
+  /** The same, each as the bus rule's target receives it: the EventBridge envelope (`id`, `source`, `detail`…). */
+  entries(): Promise<BusEntry[]>;
   /** Items in the idempotency table. */
   idempotencyItems(): Promise<number>;
+}
+
+/** A findings bus entry as a rule target receives it. */
+export interface BusEntry {
+  readonly id: string;
+  readonly source: string;
+  readonly 'detail-type': string;
+  readonly detail: FindingsEvent;
+  readonly [key: string]: unknown;
 }
 
 export async function createServiceAws(names: {
@@ -61,7 +79,16 @@ export async function createServiceAws(names: {
       Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
     }),
   );
-  const received: FindingsEvent[] = [];
+  const received: BusEntry[] = [];
+  const entries = async () => {
+    for (;;) {
+      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      if (!out.Messages?.length) break;
+      for (const m of out.Messages) received.push(JSON.parse(m.Body as string) as BusEntry);
+      // Received messages stay invisible for the queue's visibility timeout: reading once is enough here.
+    }
+    return [...received];
+  };
   return {
     env: {
       BEDROCK_GUARD_POLICY: names.policy,
@@ -73,19 +100,59 @@ export async function createServiceAws(names: {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     },
     async published() {
-      for (;;) {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-        );
-        if (!out.Messages?.length) break;
-        for (const m of out.Messages) received.push((JSON.parse(m.Body as string) as { detail: FindingsEvent }).detail);
-        // Received messages stay invisible for the queue's visibility timeout: reading once is enough here.
-      }
-      return [...received];
+      return (await entries()).map((e) => e.detail);
     },
+    entries,
     async idempotencyItems() {
       const out = await dynamodb.send(new ScanCommand({ TableName: idempotencyTable }));
       return out.Count ?? 0;
+    },
+  };
+}
+
+/** An SNS message as an SQS queue subscribed without raw delivery receives it: the SNS envelope. */
+export interface SnsEnvelope {
+  readonly Type: string;
+  readonly TopicArn: string;
+  readonly MessageId: string;
+  readonly Subject?: string;
+  readonly Message: string;
+  readonly MessageAttributes?: Record<string, { readonly Type: string; readonly Value: string }>;
+}
+
+/**
+ * An SNS topic (the notifier's alerts topic) with an SQS queue subscribed to
+ * it, not raw, so a test reads each message as an e-mail or chat subscriber
+ * would get it: subject, attributes, body.
+ */
+export async function createAlertsTopic(name: string): Promise<{
+  readonly topicArn: string;
+  /** The messages published since the last call (read and deleted from the queue). */
+  messages(): Promise<SnsEnvelope[]>;
+}> {
+  const sns = new SNSClient({});
+  const sqs = new SQSClient({});
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-subscriber` }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
+  return {
+    topicArn: TopicArn as string,
+    async messages() {
+      const out: SnsEnvelope[] = [];
+      for (;;) {
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        if (!Messages?.length) return out;
+        for (const m of Messages) out.push(JSON.parse(m.Body as string) as SnsEnvelope);
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+      }
     },
   };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_TABLE_SCHEMA } from '../../shared/aws/ledger.js';
+import { FINDINGS_DETAIL_TYPE, FINDINGS_SOURCE } from '../../shared/core/events/findings-event.js';
 
 /**
  * The deployable service as `npm run package` produces it: `osls package` (offline) renders serverless.yml
@@ -38,7 +39,10 @@ interface EventRule {
 const ACCOUNT = '111122223333';
 const ENFORCING = ['onIamChange', 'onScpChange', 'onBedrockConfig', 'reconcile'];
 const ALERTING = ['onModelAccess', 'onInvoke'];
+/** The functions that handle CloudTrail events and the schedule (they read the account). */
 const FUNCTIONS = [...ALERTING, ...ENFORCING];
+/** Every function: those, and the notifier, which reads no account data. */
+const ALL = [...FUNCTIONS, 'notify'];
 const GUARD_POLICIES = `arn:aws:iam::${ACCOUNT}:policy/bedrock-guard/*`;
 const INLINE_WRITES = new Set([
   'iam:PutRolePolicy',
@@ -168,9 +172,9 @@ function zipEntries(file: string): string[] {
 // ------------------------------------------------------------------ tests
 
 describe('service template (osls package)', () => {
-  it('has the six functions on nodejs22.x / arm64 with active tracing and a retained log group', () => {
+  it('has the seven functions on nodejs22.x / arm64 with active tracing and a retained log group', () => {
     const fns = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    expect(fns.map(([id]) => id).sort()).toEqual(FUNCTIONS.map(functionId).sort());
+    expect(fns.map(([id]) => id).sort()).toEqual(ALL.map(functionId).sort());
     for (const [id, fn] of fns) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
@@ -185,7 +189,7 @@ describe('service template (osls package)', () => {
     const ledger = resources.LedgerTable?.Properties.TableName;
     const idempotency = resources.IdempotencyTable?.Properties.TableName;
     const bus = resources.FindingsBus?.Properties.Name;
-    for (const fn of FUNCTIONS) {
+    for (const fn of ALL) {
       const vars = (resources[functionId(fn)]?.Properties.Environment as Obj).Variables as Obj;
       for (const [name, value] of Object.entries(vars)) expect(typeof value, `${fn} ${name}`).toBe('string');
       expect(vars).toMatchObject({
@@ -196,8 +200,8 @@ describe('service template (osls package)', () => {
         POWERTOOLS_SERVICE_NAME: 'bedrock-guard',
       });
       expect(vars).not.toHaveProperty('BEDROCK_GUARD_SNAPSHOT');
-      // Alerting functions run with enforcement off (their roles couldn't write anyway).
-      expect(vars.BEDROCK_GUARD_ENFORCE === 'false', fn).toBe(ALERTING.includes(fn));
+      // Alerting functions run with enforcement off (their roles couldn't write anyway); the notifier plans nothing.
+      if (fn !== 'notify') expect(vars.BEDROCK_GUARD_ENFORCE === 'false', fn).toBe(ALERTING.includes(fn));
       // The planner leaves the guard's own roles alone: their names start with the prefix it is given.
       const prefix = vars.BEDROCK_GUARD_ROLE_PREFIX as string;
       expect(resolve(resources[roleOf(fn)]?.Properties.RoleName).startsWith(prefix), fn).toBe(true);
@@ -224,19 +228,19 @@ describe('service template (osls package)', () => {
   });
 
   it('gives each function a role of its own', () => {
-    const roles = FUNCTIONS.map(roleOf);
-    expect(new Set(roles).size).toBe(FUNCTIONS.length);
+    const roles = ALL.map(roleOf);
+    expect(new Set(roles).size).toBe(ALL.length);
     for (const role of roles) expect(resources[role]?.Type).toBe('AWS::IAM::Role');
     expect(resources).not.toHaveProperty('IamRoleLambdaExecution');
   });
 
   it('lets no role write to IAM but the enforcing ones, and those only guard-owned policies', () => {
-    for (const fn of FUNCTIONS) {
+    for (const fn of ALL) {
       const statements = statementsOf(roleOf(fn));
       for (const s of statements.filter((st) => st.Effect === 'Allow')) {
         expect(s.NotAction, `${fn} ${s.Sid}: Allow with NotAction`).toBeUndefined();
         const writes = list(s.Action).filter(isIamWrite);
-        if (ALERTING.includes(fn)) {
+        if (!ENFORCING.includes(fn)) {
           expect(writes, `${fn} may write to IAM`).toEqual([]);
           continue;
         }
@@ -259,7 +263,7 @@ describe('service template (osls package)', () => {
   });
 
   it("denies the enforcing roles every IAM write on the guard's own roles and on service-linked roles", () => {
-    const roleArns = FUNCTIONS.map(
+    const roleArns = ALL.map(
       (fn) => `arn:aws:iam::${ACCOUNT}:role/${resolve(resources[roleOf(fn)]?.Properties.RoleName)}`,
     );
     const serviceRole = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/bedrock.amazonaws.com/AWSServiceRoleForAmazonBedrock`;
@@ -320,7 +324,7 @@ describe('service template (osls package)', () => {
 
   it('declares every rule of functions/event-rules.json with its exact pattern and state, targeting its function', () => {
     const declared = Object.entries(resources)
-      .filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern)
+      .filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern && !r.Properties.EventBusName)
       .map(([id]) => id);
     expect(declared.sort()).toEqual(Object.keys(rules).map(ruleId).sort());
     for (const [key, rule] of Object.entries(rules)) {
@@ -349,6 +353,57 @@ describe('service template (osls package)', () => {
     }
   });
 
+  it("subscribes the notifier to the guard's findings bus, and gives it only what delivery needs", () => {
+    const rule = resources.FindingsRule?.Properties as Obj;
+    expect(target(rule.EventBusName)).toBe('FindingsBus');
+    expect(rule.EventPattern).toEqual({ source: [FINDINGS_SOURCE], 'detail-type': [FINDINGS_DETAIL_TYPE] });
+    const [t] = rule.Targets as [Obj];
+    expect(target(t.Arn)).toBe(functionId('notify'));
+    expect(target((t.DeadLetterConfig as Obj).Arn)).toBe('DeadLetterQueue');
+    const permission = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Lambda::Permission' && target(r.Properties.SourceArn) === 'FindingsRule',
+    );
+    expect(target(permission?.Properties.FunctionName)).toBe(functionId('notify'));
+
+    const statements = statementsOf(roleOf('notify')).filter((s) => s.Effect === 'Allow');
+    const actions = statements.flatMap((s) => list(s.Action)).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+        'sns:Publish',
+        'sqs:SendMessage',
+        'ssm:GetParameter',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    const on = (action: string) =>
+      statements
+        .filter((s) => list(s.Action).includes(action))
+        .flatMap((s) => list(s.Resource as Json | Json[]).map(resolve));
+    expect(on('sns:Publish')).toEqual([`arn:aws:sns:*:${ACCOUNT}:bedrock-guard-*`]);
+    expect(on('ssm:GetParameter')).toEqual([`arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/bedrock-guard/*`]);
+    expect(on('secretsmanager:GetSecretValue')).toEqual([
+      `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:bedrock-guard/*`,
+    ]);
+    const decrypt = statements.find((s) => list(s.Action).includes('kms:Decrypt'));
+    expect(JSON.stringify(decrypt?.Condition)).toContain('kms:ViaService');
+    // Every SDK call of the notifier's adapters is allowed.
+    for (const file of ['secret-reader.ts', 'sns-publisher.ts', 'alert-dedupe.ts']) {
+      for (const { service, operation } of operationsIn(join('shared', 'aws', file))) {
+        const action = `${{ 'secrets-manager': 'secretsmanager' }[service] ?? service}:${operation}`;
+        expect(allows(statements, action), `notify may not ${action} (${file})`).toBe(true);
+      }
+    }
+  });
+
   it('receives read-only invoke events: the invoke rules take all CloudTrail management events', () => {
     const invokeRules = Object.entries(rules).filter(([, r]) => r.function === 'onInvoke');
     expect(invokeRules.map(([key]) => key).sort()).toEqual(['invokeDenials', 'invokeFirstUse']);
@@ -370,7 +425,7 @@ describe('service template (osls package)', () => {
   });
 
   it('sends failed async invocations and undeliverable events to an encrypted DLQ, with an alarm on it', () => {
-    for (const fn of FUNCTIONS) {
+    for (const fn of ALL) {
       const config = Object.values(resources).find(
         (r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && target(r.Properties.FunctionName) === functionId(fn),
       );
@@ -392,7 +447,7 @@ describe('service template (osls package)', () => {
       (s) => s.Effect === 'Allow' && JSON.stringify((s as unknown as Obj).Principal).includes('events.amazonaws.com'),
     );
     const sources = ((fromRules?.Condition?.ArnEquals as Obj)['aws:SourceArn'] as Json[]).map(target);
-    expect(sources.sort()).toEqual(Object.keys(rules).map(ruleId).sort());
+    expect(sources.sort()).toEqual([...Object.keys(rules).map(ruleId), 'FindingsRule'].sort());
 
     const alarm = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm');
     expect(alarm?.Properties).toMatchObject({
@@ -410,7 +465,7 @@ describe('service template (osls package)', () => {
   });
 
   it('packages each function with only its bundle folder, the ESM package.json and the policy file', () => {
-    for (const fn of FUNCTIONS) {
+    for (const fn of ALL) {
       const handler = resources[functionId(fn)]?.Properties.Handler as string;
       expect(handler, fn).toMatch(/^dist\/functions\/[\w-]+\/index\.handler$/);
       // The folder scripts/build.js wrote: index.js and its chunks, the lazy ones too (loaded on demand).

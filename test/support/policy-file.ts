@@ -49,7 +49,7 @@ export function policyFile(spec: {
     })),
     budgets: [],
     rules,
-    notify: {},
+    notify: { routes: [], windowMs: 86_400_000 },
     source: { file: 'test.yaml', positionOf: () => undefined },
   };
 }

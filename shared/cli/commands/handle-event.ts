@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { parseGuardEvent } from '../../core/events/parse-event.js';
 import { touchOf } from '../../core/events/touch.js';
 import type { FindingsEvent } from '../../core/events/findings-event.js';
-import { BedrockGuardError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { configFromEnv } from '../../service/config.js';
 import type { RunResult } from '../../service/guard-service.js';
 import { createRuntime } from '../../service/runtime.js';
 import { parseOptions } from '../args.js';
 import type { Io } from '../io.js';
+import { readEvent } from '../read-event.js';
 
 const OPTIONS = {
   policy: { type: 'string' },
@@ -36,7 +35,7 @@ export async function handleEventCommand(args: readonly string[], io: Io): Promi
     });
   }
   if (extra.length > 0) throw new UsageError(`handle-event: unexpected argument "${extra[0]}"`);
-  const event = parseGuardEvent(await readJson(file, io.stdin ?? process.stdin));
+  const event = await readEvent(file, io.stdin ?? process.stdin);
   const env = {
     ...process.env,
     BEDROCK_GUARD_POLICY: values.policy ?? 'bedrock-guard.yaml',
@@ -72,29 +71,6 @@ export async function handleEventCommand(args: readonly string[], io: Io): Promi
     io.stdout.write(`${renderResult(result, published, config.bus)}\n`);
   }
   return 0;
-}
-
-async function readJson(file: string, stdin: NodeJS.ReadableStream): Promise<unknown> {
-  let text: string;
-  try {
-    text = file === '-' ? await readAll(stdin) : await readFile(file, 'utf8');
-  } catch (error) {
-    throw new BedrockGuardError(`cannot read the event file: ${(error as Error).message}`, { location: file });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new BedrockGuardError(`the event file is not JSON: ${(error as Error).message}`, {
-      location: file,
-      hint: 'Pass an EventBridge event (see events/), a CloudTrail record, or a LookupEvents item.',
-    });
-  }
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function renderResult(result: RunResult, published: readonly FindingsEvent[], bus: string | undefined): string {

@@ -32,3 +32,18 @@ export function modelIdOf(arn: string): string | undefined {
 export function regionOf(arn: string): string | undefined {
   return parseArn(arn)?.region;
 }
+
+/** Cross-Region inference profile ids start with a geography: `us.`, `eu.`, `apac.`, `us-gov.`, `global.`… */
+const PROFILE_PREFIX = /^(?:us|eu|apac|us-gov|global|jp|au|ca)\./;
+
+/**
+ * The foundation-model id behind what an invoke names: a model id, a
+ * foundation-model ARN, or a system inference profile's id or ARN. Undefined
+ * for application profiles and provisioned models, which name no model.
+ */
+export function namedModelId(named: string): string | undefined {
+  const arn = /^arn:[^:]+:bedrock:[^:]*:[^:]*:(foundation-model|inference-profile)\/(.+)$/.exec(named);
+  if (arn) return (arn[2] as string).replace(PROFILE_PREFIX, '');
+  if (named.startsWith('arn:')) return undefined;
+  return named.replace(PROFILE_PREFIX, '');
+}

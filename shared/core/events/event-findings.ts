@@ -1,31 +1,21 @@
 import type { DesiredState, Grants } from '../desired/grants.js';
+import { diagnoseDenial } from '../diagnose/diagnose-denial.js';
+import { deniedRequestOf } from '../diagnose/denied-route.js';
 import { guardPolicyOwner } from '../plan/guard-owned.js';
 import { globMatcher } from '../policy-file/glob.js';
 import type { PolicyFile, Severity } from '../policy-file/types.js';
 import type { Snapshot } from '../snapshot/types.js';
 import type { PublishedFinding } from './findings-event.js';
 import type { Touch } from './touch.js';
-
-/** Cross-Region inference profile ids start with a geography: `us.`, `eu.`, `apac.`, `us-gov.`, `global.`… */
-const PROFILE_PREFIX = /^(?:us|eu|apac|us-gov|global|jp|au|ca)\./;
-
-/**
- * The foundation-model id behind what an invoke names: a model id, a
- * foundation-model ARN, or a system inference profile's id or ARN. Undefined
- * for application profiles and provisioned models, which name no model.
- */
-export function modelIdOf(named: string): string | undefined {
-  const arn = /^arn:[^:]+:bedrock:[^:]*:[^:]*:(foundation-model|inference-profile)\/(.+)$/.exec(named);
-  if (arn) return (arn[2] as string).replace(PROFILE_PREFIX, '');
-  if (named.startsWith('arn:')) return undefined;
-  return named.replace(PROFILE_PREFIX, '');
-}
+import { namedModelId } from '../bedrock/arns.js';
 
 export interface EventFindingContext {
   readonly policy: PolicyFile;
   readonly desired: DesiredState;
   /** The account as re-read for the event (the actor and the touched principals in it). */
   readonly snapshot: Snapshot;
+  /** When the account first used the invoked model (a denial right after may be Marketplace settling). */
+  readonly firstUse?: string;
 }
 
 /**
@@ -54,7 +44,7 @@ export function eventFindings(touch: Touch, context: EventFindingContext): Publi
   if (touch.concern === 'model-access' && touch.eventName !== 'DeleteFoundationModelAgreement') {
     const approved = policy.teams.flatMap((t) => t.models.flatMap((set) => policy.models[set] ?? [])).map(globMatcher);
     for (const model of touch.models) {
-      const id = modelIdOf(model);
+      const id = namedModelId(model);
       if (id === undefined || approved.some((m) => m(id))) continue;
       finding(
         'unapproved-model-enabled',
@@ -69,14 +59,23 @@ export function eventFindings(touch: Touch, context: EventFindingContext): Publi
     }
   }
   if (touch.concern === 'invoke' && actor) {
-    const id = touch.models[0] !== undefined ? modelIdOf(touch.models[0]) : undefined;
+    const id = touch.models[0] !== undefined ? namedModelId(touch.models[0]) : undefined;
     const model = id ?? touch.models[0];
     if (touch.error && isDenial(touch)) {
+      const denied = deniedRequestOf(touch);
+      const diagnosis =
+        denied &&
+        diagnoseDenial(snapshot, denied, {
+          policy,
+          desired,
+          ...(context.firstUse ? { firstUse: context.firstUse } : {}),
+        });
       finding('invoke-denied', 'low', `${actor.arn} was denied ${where}${model ? ` on ${model}` : ''}`, {
         principal: actor.arn,
         ...(model ? { model } : {}),
         detail: `${touch.error.code}${touch.error.message ? `: ${touch.error.message}` : ''}`,
         ...(touch.inferenceRegion ? { inferenceRegion: touch.inferenceRegion } : {}),
+        ...(diagnosis ? { remediation: diagnosis.fix, diagnosis } : {}),
       });
     } else if (
       !touch.error &&

@@ -1,3 +1,4 @@
+import type { Diagnosis } from '../diagnose/diagnosis.js';
 import type { StatementRef } from '../iam/types.js';
 import type { Severity } from '../policy-file/types.js';
 import type { Finding } from '../reconcile/types.js';
@@ -26,6 +27,8 @@ export interface PublishedFinding {
   /** For event findings: the error AWS returned, and the Region an inference profile routed to. */
   readonly detail?: string;
   readonly inferenceRegion?: string;
+  /** For `invoke-denied`: why, and the fix. */
+  readonly diagnosis?: Diagnosis;
 }
 
 /** What the guard did (or, in a dry run, would do) about a principal. */
@@ -34,6 +37,8 @@ export interface PublishedAction {
   readonly policyName: string;
   readonly result: 'applied' | 'skipped' | 'failed' | 'planned';
   readonly detail?: string;
+  /** The ledger entry that records it (`bedrock-guard ledger` lists it). */
+  readonly ledgerId?: string;
 }
 
 export interface PublishedTrigger {
@@ -52,6 +57,10 @@ export interface FindingsEvent {
   readonly partition: string;
   readonly trigger: PublishedTrigger;
   readonly principal?: string;
+  /** The principal's `owner` tag: who is told about its denials. */
+  readonly owner?: string;
+  /** The teams of the policy file the principal matches: a team's own notify destinations get its findings. */
+  readonly teams?: readonly string[];
   readonly dryRun: boolean;
   readonly findings: readonly PublishedFinding[];
   readonly actions: readonly PublishedAction[];
@@ -69,6 +78,8 @@ export interface FindingsInput {
   readonly eventFindings: readonly PublishedFinding[];
   /** Deny actions by principal ARN, with their outcome. */
   readonly actions: ReadonlyMap<string, readonly PublishedAction[]>;
+  /** Who is told about a principal: its `owner` tag and its teams. */
+  readonly audience?: (principal: string) => Pick<FindingsEvent, 'owner' | 'teams'>;
 }
 
 /**
@@ -103,7 +114,7 @@ export function findingsEvents(input: FindingsInput): FindingsEvent[] {
       account: input.account,
       partition: input.partition,
       trigger: input.trigger,
-      ...(principal ? { principal } : {}),
+      ...(principal ? { principal, ...input.audience?.(principal) } : {}),
       dryRun: input.dryRun,
       findings,
       actions,

@@ -1,3 +1,4 @@
+import type { RuleId } from '../policy-file/types.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
 import type { DenyMechanism, RemoveDenyAction } from './types.js';
 
@@ -23,6 +24,16 @@ export const isGuardInlineName = (name: string): boolean => name.startsWith(PREF
 export function guardPolicyOwner(nameOrArn: string): Pick<Principal, 'kind' | 'name'> | undefined {
   const named = NAMED.exec(nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1));
   return named ? { kind: named[1] as Principal['kind'], name: named[2] as string } : undefined;
+}
+
+/**
+ * The rule a statement of the guard's deny enforces, from its Sid
+ * (synthesize-deny.ts names them): what a denial "by design" points to.
+ */
+export function guardRuleOf(sid: string | undefined): RuleId {
+  if (sid?.startsWith('BedrockGuardLongTermApiKey')) return 'long-term-api-keys';
+  if (sid?.startsWith('BedrockGuardUnapprovedFeatures')) return 'unapproved-feature';
+  return 'unapproved-model-access';
 }
 
 /** A guard-owned deny found on a principal. */

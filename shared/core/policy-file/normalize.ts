@@ -51,8 +51,10 @@ export function normalizePolicyFile(input: PolicyFileOutput, source: PolicySourc
   ) as Record<RuleId, RuleSetting>;
 
   const notify: NotifySettings = {
-    ...(input.notify.slack ? { slack: input.notify.slack } : {}),
-    ...(input.notify.sns ? { sns: input.notify.sns } : {}),
+    ...(input.notify.slack ? { slack: withoutUndefined(input.notify.slack) } : {}),
+    ...(input.notify.sns ? { sns: withoutUndefined(input.notify.sns) } : {}),
+    routes: input.notify.routes.map(withoutUndefined),
+    windowMs: durationMs(input.notify.window),
   };
 
   return {
@@ -82,6 +84,16 @@ function selectorOf(selector: Selector): PrincipalSelector {
 }
 
 /** `6h`, `1d`, `month` (the schema has checked the form). */
+/** `30m`, `6h`, `1d` in milliseconds. */
+export function durationMs(text: string): number {
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1)] ?? 0;
+  return Number.parseInt(text, 10) * unit;
+}
+
+/** Optional fields the schema left unset are absent, not `undefined` (exactOptionalPropertyTypes). */
+const withoutUndefined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
 export function windowOf(window: string): BudgetWindow {
   if (window === 'month') return { unit: 'month', count: 1 };
   return { unit: window.endsWith('h') ? 'hour' : 'day', count: Number.parseInt(window, 10) };

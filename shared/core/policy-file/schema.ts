@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { FEATURES, MODES, RULE_IDS, SEVERITIES, type Feature, type RuleId } from './types.js';
+import { ALERT_RULE_IDS, FEATURES, MODES, RULE_IDS, SEVERITIES, type Feature, type RuleId } from './types.js';
 
 /**
  * The YAML surface of `bedrock-guard.yaml` (PRODUCT.md §3.3), the single
@@ -48,6 +48,11 @@ export const FORMATS = {
     pattern: /^[\w+=,.@-]{1,128}$/,
     message: 'invalid IAM group name',
     hint: 'IAM group names are 1–128 characters of letters, digits and +=,.@_-; give the name, not the ARN.',
+  },
+  notifyWindow: {
+    pattern: /^[1-9]\d*[mhd]$/,
+    message: 'invalid notify window',
+    hint: 'A number of minutes (30m), hours (6h) or days (1d).',
   },
   window: {
     pattern: /^([1-9]\d*[hd]|month)$/,
@@ -176,6 +181,9 @@ const team = z
       .strictObject({
         slack: slackWebhook.optional(),
         sns: snsTopic.optional(),
+        minSeverity: severity
+          .default('low')
+          .describe("The least severe finding about the team's principals sent there (denial diagnoses are low)."),
       })
       .describe("Where this team's findings are sent, in addition to the top-level notify.")
       .optional(),
@@ -215,12 +223,22 @@ const rules = z
   .strictObject(Object.fromEntries(RULE_IDS.map((id) => [id, ruleSetting.describe(RULE_DESCRIPTIONS[id])])))
   .describe('Built-in checks; each may override the mode (a mode, or { mode, severity }).');
 
+const alertRules = z
+  .array(z.enum(ALERT_RULE_IDS))
+  .min(1)
+  .meta({ uniqueItems: true })
+  .describe(
+    'Only findings of these rules (the rules above, deny-exceeds-quota, and the event rules guard-policy-tampered, unapproved-model-enabled, unapproved-model-invoked, invoke-denied); every rule when absent.',
+  )
+  .optional();
+
 const notify = z
   .strictObject({
     slack: z
       .strictObject({
         webhook: slackWebhook,
         minSeverity: severity.default('medium').describe('The least severe finding posted.'),
+        rules: alertRules,
       })
       .describe('Post findings to a Slack incoming webhook.')
       .optional(),
@@ -228,9 +246,31 @@ const notify = z
       .strictObject({
         topic: snsTopic,
         minSeverity: severity.default('low').describe('The least severe finding published.'),
+        rules: alertRules,
       })
-      .describe('Publish findings to an SNS topic.')
+      .describe('Publish findings to an SNS topic, with severity, rule and account as message attributes.')
       .optional(),
+    routes: z
+      .array(
+        z
+          .strictObject({
+            slack: slackWebhook.optional(),
+            sns: snsTopic.optional(),
+            minSeverity: severity.default('info').describe('The least severe finding sent.'),
+            rules: alertRules,
+          })
+          .refine((r) => r.slack !== undefined || r.sns !== undefined, {
+            message: 'a route needs slack or sns',
+          })
+          .describe('Findings matching rules and minSeverity also go to this Slack webhook and/or SNS topic.'),
+      )
+      .default([])
+      .describe('Extra destinations by rule and severity, e.g. invoke-denied diagnoses to a support channel.'),
+    window: formatted(FORMATS.notifyWindow)
+      .default('1d')
+      .describe(
+        'The same rule, principal and resource is sent once per destination in this window (Nm, Nh or Nd); the next message counts the repeats.',
+      ),
   })
   .describe('Where findings are sent.');
 
@@ -256,7 +296,7 @@ export const policyFileSchema = z
     teams: z.array(team).describe('Who may use what. A principal may use a model only if a team it matches grants it.'),
     budgets: z.array(budget).default([]).describe('Usage budgets per team.'),
     rules: rules.optional(),
-    notify: notify.default({}),
+    notify: notify.prefault({}),
   })
   .meta({
     title: 'bedrock-guard policy file',

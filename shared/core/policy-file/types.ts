@@ -15,6 +15,18 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
+/** Findings only the event service raises, from what one CloudTrail event shows. */
+export const EVENT_RULE_IDS = [
+  'guard-policy-tampered',
+  'unapproved-model-enabled',
+  'unapproved-model-invoked',
+  'invoke-denied',
+] as const;
+
+/** Every rule a published finding can carry (the file's rules, the plan's own, the events'): what `notify` routes by. */
+export const ALERT_RULE_IDS = [...RULE_IDS, 'deny-exceeds-quota', ...EVENT_RULE_IDS] as const;
+export type AlertRuleId = (typeof ALERT_RULE_IDS)[number];
+
 /** enforce: contain with guard-owned denies (where the rule can); alert: report only; off: skip. */
 export const MODES = ['enforce', 'alert', 'off'] as const;
 export type Mode = (typeof MODES)[number];
@@ -62,6 +74,8 @@ export interface TeamNotify {
   readonly slack?: string;
   /** SNS topic ARN. */
   readonly sns?: string;
+  /** The least severe finding about the team's principals sent there (default low: denial diagnoses reach the team). */
+  readonly minSeverity: Severity;
 }
 
 export interface Team {
@@ -100,9 +114,25 @@ export interface RuleSetting {
   readonly severity?: Severity;
 }
 
+/** Which findings a destination gets: at least this severe, and of these rules when listed. */
+export interface NotifyFilter {
+  readonly minSeverity: Severity;
+  /** Only these rules; every rule when absent. */
+  readonly rules?: readonly AlertRuleId[];
+}
+
+/** Extra destinations for some findings, e.g. denial diagnoses to a support channel. */
+export interface NotifyRoute extends NotifyFilter {
+  readonly slack?: string;
+  readonly sns?: string;
+}
+
 export interface NotifySettings {
-  readonly slack?: { readonly webhook: string; readonly minSeverity: Severity };
-  readonly sns?: { readonly topic: string; readonly minSeverity: Severity };
+  readonly slack?: { readonly webhook: string } & NotifyFilter;
+  readonly sns?: { readonly topic: string } & NotifyFilter;
+  readonly routes: readonly NotifyRoute[];
+  /** The same rule, principal and resource is sent once per destination in this window; repeats are counted. */
+  readonly windowMs: number;
 }
 
 export interface PolicyFile {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DesiredState } from '../../../shared/core/desired/grants.js';
-import { eventFindings, modelIdOf } from '../../../shared/core/events/event-findings.js';
+import { namedModelId } from '../../../shared/core/bedrock/arns.js';
+import { eventFindings } from '../../../shared/core/events/event-findings.js';
 import type { PublishedFinding } from '../../../shared/core/events/findings-event.js';
 import { parseGuardEvent } from '../../../shared/core/events/parse-event.js';
 import { type Touch, touchOf } from '../../../shared/core/events/touch.js';
@@ -45,7 +46,7 @@ const withRule = (policy: PolicyFile, setting: RuleSetting): PolicyFile => ({
   rules: { ...policy.rules, 'invocation-logging-disabled': setting },
 });
 
-describe('modelIdOf', () => {
+describe('namedModelId', () => {
   it.each([
     [NOVA_LITE, NOVA_LITE],
     ['arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0', 'amazon.nova-micro-v1:0'],
@@ -71,7 +72,7 @@ describe('modelIdOf', () => {
       'anthropic.claude-3-haiku-20240307-v1:0',
     ],
   ])('%s → %s', (named, id) => {
-    expect(modelIdOf(named)).toBe(id);
+    expect(namedModelId(named)).toBe(id);
   });
 
   it.each([
@@ -81,7 +82,7 @@ describe('modelIdOf', () => {
     'arn:aws:bedrock:us-east-1:111122223333:imported-model/a1b2c3',
     'arn:aws:sagemaker:us-east-1:111122223333:endpoint/my-model',
   ])('%s names no foundation model', (named) => {
-    expect(modelIdOf(named)).toBeUndefined();
+    expect(namedModelId(named)).toBeUndefined();
   });
 });
 
@@ -277,7 +278,7 @@ describe('a successful invoke', () => {
 });
 
 describe('a denied invoke', () => {
-  it('carries the error code and message', () => {
+  it('carries the error code and message, and the diagnosis', () => {
     expect(findingsOf(sample('invoke/InvokeModel-AccessDenied.json'))).toStrictEqual([
       {
         rule: 'invoke-denied',
@@ -289,6 +290,9 @@ describe('a denied invoke', () => {
         principal: user('bob'),
         model: OPUS,
         detail: "AccessDenied: You don't have access to the model with the specified model ID.",
+        // Why, and the fix: the diagnosis (test/core/diagnose covers its causes).
+        remediation: expect.stringContaining('Add statement AllowBedrock to the identity policies of user bob.'),
+        diagnosis: expect.objectContaining({ cause: 'no-identity-allow', verified: true }),
       },
     ]);
   });

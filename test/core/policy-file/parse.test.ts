@@ -65,7 +65,11 @@ describe('parsePolicyFile: a valid file', () => {
           models: ['standard', 'premium'],
           features: ['invoke', 'batch'],
           regions: ['us-east-1'],
-          notify: { slack: 'ssm:/bedrock-guard/team-ds', sns: 'arn:aws:sns:us-east-1:111122223333:ds' },
+          notify: {
+            slack: 'ssm:/bedrock-guard/team-ds',
+            sns: 'arn:aws:sns:us-east-1:111122223333:ds',
+            minSeverity: 'low',
+          },
           position: { line: 15, col: 5 },
         },
       ],
@@ -97,6 +101,8 @@ describe('parsePolicyFile: a valid file', () => {
       notify: {
         slack: { webhook: 'ssm:/bedrock-guard/slack-webhook', minSeverity: 'medium' },
         sns: { topic: 'arn:aws:sns:us-east-1:111122223333:bedrock-guard-alerts', minSeverity: 'low' },
+        routes: [],
+        windowMs: 86_400_000,
       },
     });
   });
@@ -109,7 +115,7 @@ describe('parsePolicyFile: a valid file', () => {
       mode: 'enforce',
       exempt: [],
       budgets: [],
-      notify: {},
+      notify: { routes: [], windowMs: 86_400_000 },
       teams: [{ features: ['invoke'], regions: ['us-east-1', 'us-west-2'] }],
     });
     expect(Object.keys(policy?.rules ?? {})).toEqual([...RULE_IDS]);
@@ -134,7 +140,39 @@ describe('parsePolicyFile: a valid file', () => {
     expect(policy?.notify).toEqual({
       slack: { webhook: 'secretsmanager:bg/slack', minSeverity: 'medium' },
       sns: { topic: 'arn:aws:sns:us-east-1:111122223333:t', minSeverity: 'low' },
+      routes: [],
+      windowMs: 86_400_000,
     });
+  });
+
+  it('reads notify routes by rule and severity, and the deduplication window', () => {
+    const { policy, issues } = parsePolicyFile(
+      `${BASE}notify:\n  slack: { webhook: "ssm:/bg/slack", rules: [guard-policy-tampered, unapproved-model-access] }\n  routes:\n    - { rules: [invoke-denied], slack: "ssm:/bg/support" }\n    - { minSeverity: high, sns: "arn:aws:sns:us-east-1:111122223333:pager" }\n  window: 30m\n`,
+      'p.yaml',
+    );
+    expect(issues).toEqual([]);
+    expect(policy?.notify).toEqual({
+      slack: {
+        webhook: 'ssm:/bg/slack',
+        minSeverity: 'medium',
+        rules: ['guard-policy-tampered', 'unapproved-model-access'],
+      },
+      routes: [
+        { rules: ['invoke-denied'], slack: 'ssm:/bg/support', minSeverity: 'info' },
+        { sns: 'arn:aws:sns:us-east-1:111122223333:pager', minSeverity: 'high' },
+      ],
+      windowMs: 30 * 60_000,
+    });
+  });
+
+  it('refuses unknown rules, empty routes and bad windows in notify', () => {
+    const { issues } = parsePolicyFile(
+      `${BASE}notify:\n  sns: { topic: "arn:aws:sns:us-east-1:111122223333:t", rules: [no-such-rule] }\n  routes:\n    - { rules: [invoke-denied] }\n  window: 2w\n`,
+      'p.yaml',
+    );
+    expect(issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['notify.sns.rules[0]', 'notify.routes[0]', 'notify.window']),
+    );
   });
 
   it('normalizes every form of principal selector into lists', () => {
