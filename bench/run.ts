@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: runs every bench in order, prints a report and writes
  * `bench/out/results.json` (git-ignored). `scripts/build.js --bench` bundles
- * this file, `matrix.ts`, `plan.ts`, `apply.ts` and `service.ts` with esbuild first, so the figures are those of
- * bundled code, as the CLI and the Lambda handlers ship. The apply bench needs the moto server
+ * this file, `matrix.ts`, `plan.ts`, `apply.ts`, `service.ts` and `meter.ts` with esbuild first, so the figures are
+ * those of bundled code, as the CLI and the Lambda handlers ship. The apply and meter benches need the moto server
  * (`pip install "moto[server]"`), as the live tests do; so does the service bench, which also
  * reads the Lambda bundles `scripts/build.js` writes to dist/functions.
  */
@@ -11,6 +11,7 @@ import { cpus } from 'node:os';
 import { formatApply, runApplyBench } from './apply.js';
 import { run as runEvaluator } from './evaluator.js';
 import { formatMatrix, runMatrixBench } from './matrix.js';
+import { formatMeter, runMeterBench } from './meter.js';
 import { formatPlan, runPlanBench } from './plan.js';
 import { formatService, runServiceBench } from './service.js';
 import type { BenchReport } from './timing.js';
@@ -32,6 +33,10 @@ const BENCHES: readonly (() => Promise<BenchReport>)[] = [
   async () => {
     const result = runServiceBench();
     return { name: 'service', lines: formatService(result).split('\n'), metrics: { ...result } };
+  },
+  async () => {
+    const result = runMeterBench();
+    return { name: 'meter', lines: formatMeter(result).split('\n'), metrics: { ...result } };
   },
 ];
 

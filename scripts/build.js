@@ -49,7 +49,14 @@ for (const f of readdirSync(FUNCTIONS_OUT)) {
 
 if (process.argv.includes('--bench')) {
   await build({
-    entryPoints: ['bench/run.ts', 'bench/matrix.ts', 'bench/plan.ts', 'bench/apply.ts', 'bench/service.ts'],
+    entryPoints: [
+      'bench/run.ts',
+      'bench/matrix.ts',
+      'bench/plan.ts',
+      'bench/apply.ts',
+      'bench/service.ts',
+      'bench/meter.ts',
+    ],
     outdir: 'dist/bench',
     bundle: true,
     packages: 'external',

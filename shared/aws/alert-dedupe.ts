@@ -24,13 +24,13 @@ export class DynamoAlertDedupe implements AlertDedupe {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async claim(destination: string, key: string, windowMs: number): Promise<Claim> {
+  async claim(destination: string, key: string, windowMs: number, occurrence = ''): Promise<Claim> {
     const id = `notify#${destination}#${key}`;
     for (let attempt = 1; ; attempt++) {
       const now = this.now();
-      const claimed = await this.open(id, now, windowMs);
+      const claimed = await this.open(id, now, windowMs, occurrence);
       if (claimed) return claimed;
-      if (await this.holdBack(id, now)) return { send: false };
+      if (await this.holdBack(id, now, occurrence)) return { send: false };
       // The window reopened (released) or the item went between the two updates: claim again.
       if (attempt === ATTEMPTS) {
         // Thrown, not dropped: the Lambda retries the event, then fails it to the DLQ.
@@ -46,7 +46,7 @@ export class DynamoAlertDedupe implements AlertDedupe {
    * repeats counted so far (`ALL_OLD`) for this message; undefined when a
    * window is open.
    */
-  private async open(id: string, now: number, windowMs: number): Promise<Claim | undefined> {
+  private async open(id: string, now: number, windowMs: number, occurrence: string): Promise<Claim | undefined> {
     const claimId = randomUUID();
     const windowEnd = now + windowMs;
     try {
@@ -55,12 +55,14 @@ export class DynamoAlertDedupe implements AlertDedupe {
           TableName: this.table,
           Key: { id: { S: id } },
           ConditionExpression: 'attribute_not_exists(id) OR windowEnd <= :now',
-          UpdateExpression: 'SET windowEnd = :end, repeats = :zero, claimId = :claim, expiration = :ttl',
+          UpdateExpression:
+            'SET windowEnd = :end, repeats = :zero, claimId = :claim, occurrence = :occ, expiration = :ttl',
           ExpressionAttributeValues: {
             ':now': { N: String(now) },
             ':end': { N: String(windowEnd) },
             ':zero': { N: '0' },
             ':claim': { S: claimId },
+            ':occ': { S: occurrence },
             ':ttl': { N: String(Math.ceil((windowEnd + KEEP_MS) / 1000)) },
           },
           ReturnValues: 'ALL_OLD',
@@ -90,21 +92,29 @@ export class DynamoAlertDedupe implements AlertDedupe {
    * alert should be claimed again rather than counted towards a message that
    * may not come.
    */
-  private async holdBack(id: string, now: number): Promise<boolean> {
+  private async holdBack(id: string, now: number, occurrence: string): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.table,
           Key: { id: { S: id } },
-          ConditionExpression: 'attribute_exists(id) AND windowEnd > :now',
+          // The retry of the occurrence that was sent (its other destination failed) is held, not counted.
+          ConditionExpression: 'attribute_exists(id) AND windowEnd > :now AND (occurrence <> :occ OR :occ = :none)',
           UpdateExpression: 'ADD repeats :one',
-          ExpressionAttributeValues: { ':now': { N: String(now) }, ':one': { N: '1' } },
+          ExpressionAttributeValues: {
+            ':now': { N: String(now) },
+            ':one': { N: '1' },
+            ':occ': { S: occurrence },
+            ':none': { S: '' },
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const item = error.Item;
+      return occurrence !== '' && item?.occurrence?.S === occurrence && Number(item.windowEnd?.N ?? 0) > now;
     }
   }
 

@@ -18,8 +18,11 @@ export type Claim =
 
 /** Sends the same alert once per window and destination, and counts the rest. */
 export interface AlertDedupe {
-  /** One destination (e.g. `slack:ssm:/x`, `sns:arn…`) and alert key, within a window of `windowMs`. */
-  claim(destination: string, key: string, windowMs: number): Promise<Claim>;
+  /**
+   * One destination (e.g. `slack:ssm:/x`, `sns:arn…`) and alert key, within a window of `windowMs`.
+   * `occurrence` names what raised it (the trigger): a retry of the occurrence that was sent is not a repeat.
+   */
+  claim(destination: string, key: string, windowMs: number, occurrence?: string): Promise<Claim>;
 }
 
 interface Slot {
@@ -29,6 +32,8 @@ interface Slot {
   repeats: number;
   /** The claim that owns the window, so a late release cannot reopen someone else's. */
   claimId?: string;
+  /** What the sent message was about: its retry is held back without counting. */
+  occurrence?: string;
 }
 
 /**
@@ -41,17 +46,22 @@ export class MemoryAlertDedupe implements AlertDedupe {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async claim(destination: string, key: string, windowMs: number): Promise<Claim> {
+  async claim(destination: string, key: string, windowMs: number, occurrence?: string): Promise<Claim> {
     const id = JSON.stringify([destination, key]);
     const now = this.now();
     const slot = this.slots.get(id);
     if (slot && slot.windowEnd > now) {
-      slot.repeats += 1;
+      if (occurrence === undefined || slot.occurrence !== occurrence) slot.repeats += 1;
       return { send: false };
     }
     const carried = slot?.repeats ?? 0;
     const claimId = randomUUID();
-    const owned: Slot = { windowEnd: now + windowMs, repeats: 0, claimId };
+    const owned: Slot = {
+      windowEnd: now + windowMs,
+      repeats: 0,
+      claimId,
+      ...(occurrence !== undefined ? { occurrence } : {}),
+    };
     this.slots.set(id, owned);
     return {
       send: true,

@@ -7,6 +7,8 @@ export interface ServiceConfig {
   readonly policy: { readonly kind: 'file'; readonly path: string } | { readonly kind: 'ssm'; readonly name: string };
   readonly ledgerTable: string;
   readonly idempotencyTable?: string;
+  /** Usage counters of the budgets (the meter function). */
+  readonly usageTable?: string;
   /** The findings bus; findings are only logged without one. */
   readonly bus?: string;
   readonly maxChanges: number;
@@ -34,6 +36,7 @@ const ENV = z.object({
   BEDROCK_GUARD_POLICY: name.default('bedrock-guard.yaml'),
   BEDROCK_GUARD_LEDGER_TABLE: name.default('bedrock-guard-ledger'),
   BEDROCK_GUARD_IDEMPOTENCY_TABLE: name.optional(),
+  BEDROCK_GUARD_USAGE_TABLE: name.optional(),
   BEDROCK_GUARD_BUS: name.optional(),
   BEDROCK_GUARD_MAX_CHANGES: count(25),
   BEDROCK_GUARD_DRY_RUN: flag.default(false),
@@ -71,6 +74,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     policy,
     ledgerTable: e.BEDROCK_GUARD_LEDGER_TABLE,
     ...(e.BEDROCK_GUARD_IDEMPOTENCY_TABLE ? { idempotencyTable: e.BEDROCK_GUARD_IDEMPOTENCY_TABLE } : {}),
+    ...(e.BEDROCK_GUARD_USAGE_TABLE ? { usageTable: e.BEDROCK_GUARD_USAGE_TABLE } : {}),
     ...(e.BEDROCK_GUARD_BUS ? { bus: e.BEDROCK_GUARD_BUS } : {}),
     maxChanges: e.BEDROCK_GUARD_MAX_CHANGES,
     dryRun: e.BEDROCK_GUARD_DRY_RUN || e.BEDROCK_GUARD_SNAPSHOT !== undefined,

@@ -3,7 +3,9 @@ import { applyActions, type ActionOutcome } from '../apply/apply-actions.js';
 import { reverify } from '../apply/verify-live.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { IamDenyWriter } from '../aws/iam-writer.js';
+import { readInvocationLogging } from '../aws/invocation-logging.js';
 import { refreshForTouch } from '../aws/touch-reader.js';
+import { loggingFindings } from '../core/budgets/logging-health.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { DesiredState } from '../core/desired/grants.js';
 import { thirdParty } from '../core/diagnose/diagnose-denial.js';
@@ -11,6 +13,7 @@ import { BlastRadiusError, type DenyAction, denyActions } from '../core/apply/sa
 import { namedModelId } from '../core/bedrock/arns.js';
 import { eventFindings, isDenial } from '../core/events/event-findings.js';
 import {
+  audienceOf,
   type FindingsEvent,
   findingsEvents,
   type PublishedAction,
@@ -26,6 +29,7 @@ import type { Ledger, Trigger } from '../ledger/entry.js';
 import type { AccountCache, AccountView } from './account-cache.js';
 import type { ServiceConfig } from './config.js';
 import type { FirstUseGate, ModelFirstUse } from './first-use.js';
+import type { HeartbeatStore } from './heartbeats.js';
 import type { FindingsPublisher } from './publisher.js';
 
 /** What the service needs; live parts are absent offline (a snapshot folder, nothing written or sent). */
@@ -37,6 +41,8 @@ export interface ServiceParts {
   readonly publisher: FindingsPublisher;
   readonly gate: FirstUseGate;
   readonly modelFirstUse: ModelFirstUse;
+  /** When invokes and invocation log records were last seen, per Region: is logging delivering? */
+  readonly heartbeats: HeartbeatStore;
   readonly live?: { readonly aws: AwsClients; readonly writer: IamDenyWriter; readonly ledger: Ledger };
   /** Structured log lines (the Lambda's Powertools logger; stderr in the CLI). */
   readonly log?: (message: string, extra?: Record<string, unknown>) => void;
@@ -125,6 +131,8 @@ export class GuardService {
     const firstUse = touch.concern === 'invoke' ? await this.firstUse(touch, view) : undefined;
     const known = firstUse ? { firstUse } : {};
     if (touch.concern === 'invoke' && !touch.error) {
+      // Against the meter's last record: invokes without log records mean logging is not delivering.
+      await this.parts.heartbeats.beat('invoke', touch.region, touch.eventTime);
       // Successful invokes are frequent: decided on the cached account, without a call, unless unapproved.
       const unapproved = this.eventFindings(touch, view, known);
       if (unapproved.length === 0)
@@ -181,7 +189,28 @@ export class GuardService {
       }
       scope = { kind: 'principals', arns: new Set(arns) };
     }
-    return this.run(view, scope, trigger, { kind: trigger.kind, id: trigger.id }, [], request);
+    return this.run(view, scope, trigger, { kind: trigger.kind, id: trigger.id }, await this.loggingHealth(), request);
+  }
+
+  /** The sweep also checks invocation logging in each approved Region: off, or on but not delivering. */
+  private async loggingHealth(): Promise<PublishedFinding[]> {
+    const { policy, live } = this.parts;
+    if (!live || policy.rules['invocation-logging-disabled'].mode === 'off') return [];
+    const logging = await Promise.all(
+      policy.regions.map((region) =>
+        readInvocationLogging(live.aws, region).catch((error: unknown) => {
+          this.parts.log?.('invocation logging not read', { region, error: (error as Error).message });
+          return undefined;
+        }),
+      ),
+    );
+    const heartbeats = await this.parts.heartbeats.read(policy.regions);
+    return loggingFindings({
+      policy,
+      logging: logging.filter((l) => l !== undefined),
+      heartbeats,
+      now: new Date(),
+    });
   }
 
   private async run(
@@ -320,10 +349,7 @@ export class GuardService {
   /** A principal's `owner` tag and teams, for the notifier's routing. */
   private audience(view: AccountView, arn: string): Pick<FindingsEvent, 'owner' | 'teams'> {
     const principal = view.snapshot.principal(arn);
-    if (!principal) return {};
-    const owner = Object.entries(principal.tags).find(([key]) => key.toLowerCase() === 'owner')?.[1];
-    const { teams } = this.desiredFor(view).grantsFor(principal);
-    return { ...(owner ? { owner } : {}), ...(teams.length > 0 ? { teams } : {}) };
+    return principal ? audienceOf(principal, this.desiredFor(view).grantsFor(principal).teams) : {};
   }
 
   private desiredFor(view: AccountView): DesiredState {

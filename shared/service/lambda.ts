@@ -1,6 +1,3 @@
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -15,7 +12,7 @@ import { touchOf } from '../core/events/touch.js';
 import { configFromEnv, type ServiceConfig } from './config.js';
 import type { RunResult } from './guard-service.js';
 import { ReconcileInputSchema, type ReconcileInput } from './reconcile-input.js';
-import { IDEMPOTENCY_SECONDS, packageRoot, powertools } from './powertools.js';
+import { idempotent, packageRoot, powertools } from './powertools.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
 export interface HandlerOptions {
@@ -26,7 +23,7 @@ export interface HandlerOptions {
 }
 
 /** Shared by every handler of a container: the config (checked at cold start), Powertools, AWS clients. */
-function setup(name: string, options: HandlerOptions, explain: (event: unknown, error: Error) => Error) {
+export function setup(name: string, options: HandlerOptions, explain: (event: unknown, error: Error) => Error) {
   const env = options.env ?? process.env;
   const config = configFromEnv(env);
   const { logger, metrics, tracer } = powertools(env);
@@ -77,13 +74,13 @@ function setup(name: string, options: HandlerOptions, explain: (event: unknown, 
       );
     },
   };
-  const chain = <E>(fn: (event: E, context: Context) => Promise<RunResult>) =>
+  const chain = <E, R>(fn: (event: E, context: Context) => Promise<R>) =>
     middy(fn)
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(captureLambdaHandler(tracer))
       .use(logMetrics(metrics, { captureColdStartMetric: true }))
       .use(errors);
-  return { config, logger, aws, start, report, chain };
+  return { config, logger, metrics, aws, start, report, chain };
 }
 
 /**
@@ -107,19 +104,7 @@ export function eventHandler(name: string, options: HandlerOptions = {}) {
   };
   const handler = chain(handle).use(parser({ schema: CloudTrailEnvelopeSchema }));
   if (config.idempotencyTable && aws) {
-    handler.use(
-      makeHandlerIdempotent({
-        persistenceStore: new DynamoDBPersistenceLayer({
-          tableName: config.idempotencyTable,
-          awsSdkV3Client: aws.dynamodb(),
-        }),
-        config: new IdempotencyConfig({
-          eventKeyJmesPath: 'detail.eventID || id',
-          throwOnNoIdempotencyKey: true,
-          expiresAfterSeconds: IDEMPOTENCY_SECONDS,
-        }),
-      }),
-    );
+    handler.use(idempotent(aws, config.idempotencyTable, 'detail.eventID || id'));
   }
   return handler;
 }

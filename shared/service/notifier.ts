@@ -72,7 +72,7 @@ export class Notifier {
     const settled = await Promise.allSettled(
       delivery.alerts.map(async (alert) => ({
         alert,
-        claim: await this.parts.dedupe.claim(destination, alertKey(alert), windowMs),
+        claim: await this.parts.dedupe.claim(destination, alertKey(alert), windowMs, occurrenceOf(alert)),
       })),
     );
     const claims = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -126,3 +126,6 @@ export class Notifier {
 }
 
 const unsentKeys = (unsent: ReadonlySet<{ alert: Alert }>) => [...unsent].map((d) => alertKey(d.alert)).join(', ');
+
+/** What raised an alert: the same trigger again is a retry of it, not a repeat. */
+const occurrenceOf = (alert: Alert) => `${alert.trigger.kind}:${alert.trigger.id}`;

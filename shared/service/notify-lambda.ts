@@ -1,6 +1,3 @@
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -18,7 +15,7 @@ import { MemoryAlertDedupe } from './alert-dedupe.js';
 import { configFromEnv } from './config.js';
 import { type HandlerOptions, inputProblem } from './lambda.js';
 import { type DeliveryResult, Notifier } from './notifier.js';
-import { IDEMPOTENCY_SECONDS, packageRoot, powertools } from './powertools.js';
+import { idempotent, packageRoot, powertools } from './powertools.js';
 import { readPolicy } from './runtime.js';
 
 /**
@@ -94,19 +91,7 @@ export function notifyHandler(options: HandlerOptions = {}) {
     })
     .use(parser({ schema: FindingsEnvelopeSchema }));
   if (config.idempotencyTable) {
-    handler.use(
-      makeHandlerIdempotent({
-        persistenceStore: new DynamoDBPersistenceLayer({
-          tableName: config.idempotencyTable,
-          awsSdkV3Client: aws.dynamodb(),
-        }),
-        config: new IdempotencyConfig({
-          eventKeyJmesPath: 'id',
-          throwOnNoIdempotencyKey: true,
-          expiresAfterSeconds: IDEMPOTENCY_SECONDS,
-        }),
-      }),
-    );
+    handler.use(idempotent(aws, config.idempotencyTable, 'id'));
   }
   return handler;
 }

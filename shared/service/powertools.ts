@@ -1,7 +1,11 @@
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { existsSync } from 'node:fs';
+import type { AwsClients } from '../aws/clients.js';
 
 /** Logger, metrics and tracer of one function, named and levelled from its environment. */
 export function powertools(env: Readonly<Record<string, string | undefined>>) {
@@ -29,4 +33,15 @@ export const packageRoot = (env: Readonly<Record<string, string | undefined>>): 
   env.LAMBDA_TASK_ROOT && existsSync(env.LAMBDA_TASK_ROOT) ? env.LAMBDA_TASK_ROOT : process.cwd();
 
 /** How long an event id is remembered: EventBridge and Lambda redeliver within hours, not days. */
-export const IDEMPOTENCY_SECONDS = 24 * 60 * 60;
+const IDEMPOTENCY_SECONDS = 24 * 60 * 60;
+
+/** Powertools idempotency on DynamoDB, keyed by `keyPath` (JMESPath) of the event: a redelivery gets the stored result. */
+export const idempotent = (aws: AwsClients, tableName: string, keyPath: string) =>
+  makeHandlerIdempotent({
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: aws.dynamodb() }),
+    config: new IdempotencyConfig({
+      eventKeyJmesPath: keyPath,
+      throwOnNoIdempotencyKey: true,
+      expiresAfterSeconds: IDEMPOTENCY_SECONDS,
+    }),
+  });

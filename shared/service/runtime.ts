@@ -3,7 +3,9 @@ import { captureSnapshot } from '../aws/capture.js';
 import type { AwsClients } from '../aws/clients.js';
 import { EventBridgePublisher } from '../aws/findings-bus.js';
 import { DynamoFirstUseGate, DynamoModelFirstUse } from '../aws/first-use-gate.js';
+import { DynamoHeartbeats } from '../aws/heartbeats.js';
 import { IamDenyWriter } from '../aws/iam-writer.js';
+import { DynamoUsageCounters } from '../aws/usage-counters.js';
 import { DynamoLedger } from '../aws/ledger.js';
 import { loadPolicyFile } from '../core/policy-file/parse.js';
 import type { PolicyFile } from '../core/policy-file/types.js';
@@ -13,11 +15,16 @@ import { readSnapshotFiles } from '../snapshot/read-folder.js';
 import { AccountCache, type AccountCapture } from './account-cache.js';
 import type { ServiceConfig } from './config.js';
 import { MemoryFirstUseGate, MemoryModelFirstUse } from './first-use.js';
+import { MemoryHeartbeats } from './heartbeats.js';
+import { BudgetMeter } from './budget-meter.js';
 import { GuardService, type ServiceParts } from './guard-service.js';
 import { CollectingPublisher, type FindingsPublisher } from './publisher.js';
+import { MemoryUsageCounters } from './usage-counters.js';
 
 export interface Runtime {
   readonly service: GuardService;
+  /** Usage budgets: the meter function's pipeline, on the same account view, bus and writer. */
+  readonly meter: BudgetMeter;
   /** Offline runs and runs without a bus keep what they would publish here. */
   readonly collected?: CollectingPublisher;
   readonly policyPath: string;
@@ -70,6 +77,10 @@ export async function createRuntime(config: ServiceConfig, options: RuntimeOptio
   let collected: CollectingPublisher | undefined;
   if (offline || !config.bus) publisher = collected = new CollectingPublisher();
   else publisher = new EventBridgePublisher(aws.eventbridge(), config.bus);
+  const heartbeats =
+    !offline && config.idempotencyTable
+      ? new DynamoHeartbeats(aws.dynamodb(), config.idempotencyTable)
+      : new MemoryHeartbeats();
   const parts: ServiceParts = {
     config,
     policy,
@@ -84,10 +95,25 @@ export async function createRuntime(config: ServiceConfig, options: RuntimeOptio
       !offline && config.idempotencyTable
         ? new DynamoModelFirstUse(aws.dynamodb(), config.idempotencyTable)
         : new MemoryModelFirstUse(),
+    heartbeats,
     ...(offline ? {} : { live: liveParts(aws, config, policy) }),
     ...(options.log ? { log: options.log } : {}),
   };
-  return { service: new GuardService(parts), ...(collected ? { collected } : {}), policyPath: path };
+  const meter = new BudgetMeter({
+    policy,
+    accounts,
+    counters:
+      !offline && config.usageTable
+        ? new DynamoUsageCounters(aws.dynamodb(), config.usageTable)
+        : new MemoryUsageCounters(),
+    publisher,
+    heartbeats,
+    ...(parts.live ? { live: parts.live } : {}),
+    // Budgets deny only where the file enforces and the service writes.
+    enforce: policy.mode === 'enforce' && config.enforce && !config.dryRun && !offline,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return { service: new GuardService(parts), meter, ...(collected ? { collected } : {}), policyPath: path };
 }
 
 function liveParts(aws: AwsClients, config: ServiceConfig, policy: PolicyFile): NonNullable<ServiceParts['live']> {

@@ -1,8 +1,8 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoAlertDedupe } from '../../shared/aws/alert-dedupe.js';
 import { type AlertDedupe, type Claim, MemoryAlertDedupe } from '../../shared/service/alert-dedupe.js';
-import { MOTO_CREDENTIALS, type MotoServer, startMoto } from '../support/moto.js';
+import { MOTO_CREDENTIALS, type MotoServer, startMoto, createIdTable } from '../support/moto.js';
 
 const TABLE = 'idempotency-test';
 const HOUR = 3_600_000;
@@ -19,14 +19,7 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   await moto.reset();
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createIdTable(client, TABLE);
 });
 afterAll(async () => {
   client?.destroy();
@@ -75,6 +68,18 @@ describe.each(implementations)('%s', (_name, make) => {
     expect(outcome(await d.claim(SLACK, KEY, HOUR))).toEqual(SENDS(1));
     clock.now += HOUR;
     expect(outcome(await d.claim(SLACK, KEY, HOUR))).toEqual(SENDS(0));
+  });
+
+  it('holds back the retry of the occurrence that was sent without counting it as a repeat', async () => {
+    const { dedupe: d, clock } = dedupe();
+    expect(outcome(await d.claim(SLACK, KEY, HOUR, 'event:e-1'))).toEqual(SENDS(0));
+    // Lambda's retry of the same bus entry (another destination failed): held, and not a repeat.
+    expect(outcome(await d.claim(SLACK, KEY, HOUR, 'event:e-1'))).toEqual(HELD);
+    expect(outcome(await d.claim(SLACK, KEY, HOUR, 'event:e-1'))).toEqual(HELD);
+    // Another event with the same alert: a repeat.
+    expect(outcome(await d.claim(SLACK, KEY, HOUR, 'event:e-2'))).toEqual(HELD);
+    clock.now += HOUR;
+    expect(outcome(await d.claim(SLACK, KEY, HOUR, 'event:e-3'))).toEqual(SENDS(1));
   });
 
   it('measures the window from the last sent message, not from the clock', async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventBusCommand,
   EventBridgeClient,
@@ -15,6 +15,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { createIdTable } from '../support/moto.js';
 import { createLedgerTable } from '../../shared/aws/ledger.js';
 import { FINDINGS_DETAIL_TYPE, FINDINGS_SOURCE, type FindingsEvent } from '../../shared/core/events/findings-event.js';
 
@@ -52,14 +53,7 @@ export async function createServiceAws(names: {
   const idempotencyTable = `${names.prefix}-idempotency`;
   const bus = `${names.prefix}-findings`;
   await createLedgerTable(dynamodb, ledgerTable);
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: idempotencyTable,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createIdTable(dynamodb, idempotencyTable);
   const events = new EventBridgeClient({});
   const sqs = new SQSClient({});
   await events.send(new CreateEventBusCommand({ Name: bus }));
@@ -106,6 +100,60 @@ export async function createServiceAws(names: {
     async idempotencyItems() {
       const out = await dynamodb.send(new ScanCommand({ TableName: idempotencyTable }));
       return out.Count ?? 0;
+    },
+  };
+}
+
+/** A usage counter as the meter keeps it (shared/aws/usage-counters.ts): one principal, budget and window. */
+export interface UsageItem {
+  readonly budgetId: string;
+  readonly principal: string;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly invocations: number;
+  /** Thresholds acted on, sorted. */
+  readonly marks: readonly string[];
+}
+
+/**
+ * The meter's usage table on the moto server, as serverless.yml's
+ * `UsageTable` (key `id`), and its counters read back the way an operator
+ * would: a consistent scan of the `usage#…` items.
+ */
+export async function createUsageTable(name: string): Promise<{
+  readonly env: Record<string, string>;
+  counters(): Promise<UsageItem[]>;
+}> {
+  const dynamodb = new DynamoDBClient({});
+  await createIdTable(dynamodb, name);
+  return {
+    env: { BEDROCK_GUARD_USAGE_TABLE: name },
+    async counters() {
+      const items: UsageItem[] = [];
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const out = await dynamodb.send(
+          new ScanCommand({ TableName: name, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }),
+        );
+        for (const item of out.Items ?? []) {
+          if (!item.id?.S?.startsWith('usage#')) continue;
+          const n = (key: string) => Number(item[key]?.N ?? 0);
+          items.push({
+            budgetId: item.budgetId?.S ?? '',
+            principal: item.principal?.S ?? '',
+            windowStart: item.windowStart?.S ?? '',
+            windowEnd: item.windowEnd?.S ?? '',
+            inputTokens: n('inputTokens'),
+            outputTokens: n('outputTokens'),
+            invocations: n('invocations'),
+            marks: [...(item.marks?.SS ?? [])].sort(),
+          });
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return items;
     },
   };
 }

@@ -20,6 +20,7 @@ interface Resource {
   Type: string;
   Properties: Obj;
   DependsOn?: string | string[];
+  Condition?: string;
 }
 interface Statement {
   Sid?: string;
@@ -37,9 +38,10 @@ interface EventRule {
 }
 
 const ACCOUNT = '111122223333';
-const ENFORCING = ['onIamChange', 'onScpChange', 'onBedrockConfig', 'reconcile'];
+/** The functions that may write guard-owned policies (the meter: budget denies). */
+const ENFORCING = ['onIamChange', 'onScpChange', 'onBedrockConfig', 'reconcile', 'meter'];
 const ALERTING = ['onModelAccess', 'onInvoke'];
-/** The functions that handle CloudTrail events and the schedule (they read the account). */
+/** The functions that handle CloudTrail events, the schedule and invocation logs (they read the account). */
 const FUNCTIONS = [...ALERTING, ...ENFORCING];
 /** Every function: those, and the notifier, which reads no account data. */
 const ALL = [...FUNCTIONS, 'notify'];
@@ -172,7 +174,7 @@ function zipEntries(file: string): string[] {
 // ------------------------------------------------------------------ tests
 
 describe('service template (osls package)', () => {
-  it('has the seven functions on nodejs22.x / arm64 with active tracing and a retained log group', () => {
+  it('has the eight functions on nodejs22.x / arm64 with active tracing and a retained log group', () => {
     const fns = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
     expect(fns.map(([id]) => id).sort()).toEqual(ALL.map(functionId).sort());
     for (const [id, fn] of fns) {
@@ -325,7 +327,9 @@ describe('service template (osls package)', () => {
   it('declares every rule of functions/event-rules.json with its exact pattern and state, targeting its function', () => {
     const declared = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern && !r.Properties.EventBusName)
-      .map(([id]) => id);
+      .map(([id]) => id)
+      // S3's events for the invocation log bucket, not CloudTrail's (below).
+      .filter((id) => id !== 'InvocationLogObjectsRule');
     expect(declared.sort()).toEqual(Object.keys(rules).map(ruleId).sort());
     for (const [key, rule] of Object.entries(rules)) {
       expect(FUNCTIONS, key).toContain(rule.function);
@@ -404,6 +408,30 @@ describe('service template (osls package)', () => {
     }
   });
 
+  it('feeds the meter invocation logs from the log group and the bucket named, only when named', () => {
+    const subscription = resources.InvocationLogSubscription;
+    expect(subscription?.Condition).toBe('HasLogGroup');
+    expect(target(subscription?.Properties.DestinationArn)).toBe(functionId('meter'));
+    const logsPermission = resources.InvocationLogPermission?.Properties as Obj;
+    expect(logsPermission.Principal).toBe('logs.amazonaws.com');
+    expect(resolve(logsPermission.SourceArn)).toContain(':log-group:');
+    const objects = resources.InvocationLogObjectsRule;
+    expect(objects?.Condition).toBe('HasLogBucket');
+    expect((objects?.Properties.EventPattern as Obj)['detail-type']).toEqual(['Object Created']);
+    const [t] = objects?.Properties.Targets as [Obj];
+    expect(target(t.Arn)).toBe(functionId('meter'));
+    expect(target((t.DeadLetterConfig as Obj).Arn)).toBe('DeadLetterQueue');
+    // The meter counts in its own table, and reads log objects of that bucket only.
+    const statements = statementsOf(roleOf('meter'));
+    const usage = statements.find((s) => s.Sid === 'UsageCounters');
+    expect(target(usage?.Resource as Json)).toBe('UsageTable');
+    expect(list(usage?.Action)).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:BatchGetItem']));
+    expect(resources.UsageTable?.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+
   it('receives read-only invoke events: the invoke rules take all CloudTrail management events', () => {
     const invokeRules = Object.entries(rules).filter(([, r]) => r.function === 'onInvoke');
     expect(invokeRules.map(([key]) => key).sort()).toEqual(['invokeDenials', 'invokeFirstUse']);
@@ -446,8 +474,12 @@ describe('service template (osls package)', () => {
     const fromRules = list((queuePolicy?.Properties.PolicyDocument as Obj).Statement as unknown as Statement[]).find(
       (s) => s.Effect === 'Allow' && JSON.stringify((s as unknown as Obj).Principal).includes('events.amazonaws.com'),
     );
-    const sources = ((fromRules?.Condition?.ArnEquals as Obj)['aws:SourceArn'] as Json[]).map(target);
-    expect(sources.sort()).toEqual([...Object.keys(rules).map(ruleId), 'FindingsRule'].sort());
+    // The invocation log bucket's rule exists only with the bucket named: `!If [HasLogBucket, its ARN, …]`.
+    const conditional = (arn: Json) => ((arn as Obj)['Fn::If'] as Json[] | undefined)?.[1] ?? arn;
+    const sources = ((fromRules?.Condition?.ArnEquals as Obj)['aws:SourceArn'] as Json[]).map(conditional).map(target);
+    expect(sources.sort()).toEqual(
+      [...Object.keys(rules).map(ruleId), 'FindingsRule', 'InvocationLogObjectsRule'].sort(),
+    );
 
     const alarm = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm');
     expect(alarm?.Properties).toMatchObject({

@@ -1,3 +1,4 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -91,4 +92,45 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * moto serves each request on its own thread and does not isolate them: a
+ * DynamoDB transaction deep-copies the table first and, when cancelled,
+ * restores that copy, undoing whatever another thread committed meanwhile:
+ * markers and sums alike, so requests are lost or counted again (10 consumers
+ * replaying a batch of 60 counted 59, 80 or 120 of them, in runs without
+ * this); and a copy taken while another thread writes can fail with an HTTP
+ * 500. DynamoDB runs each request atomically and cancels concurrent
+ * transactions on the same items with `TransactionConflict` (the usage-counter
+ * tests make it through a fault proxy). So the clients this returns a hook for
+ * send their requests to moto one at a time, in whatever order their callers
+ * race to send them: operations of several requests each still interleave
+ * freely. Each call makes a new queue; pass its hook every client that must
+ * share it (as `AwsClients`' `instrument` option, for example).
+ */
+export function oneAtATime(): (client: object) => void {
+  let queue: Promise<unknown> = Promise.resolve();
+  const middleware = (next: (args: unknown) => Promise<unknown>) => (args: unknown) => {
+    const turn = queue.then(() => next(args));
+    queue = turn.catch(() => undefined);
+    return turn;
+  };
+  return (client) =>
+    (client as { middlewareStack: { add(m: unknown, o: unknown): void } }).middlewareStack.add(middleware, {
+      step: 'deserialize',
+      name: 'motoOneAtATime',
+    });
+}
+
+/** A table keyed by `id` (S), on demand: the idempotency and usage tables' shape (serverless.yml). */
+export async function createIdTable(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
 }

@@ -3,6 +3,8 @@ import { Explainer } from '../explain/explainer.js';
 import { evaluate } from '../iam/evaluate.js';
 import type { StatementRef } from '../iam/types.js';
 import { namedModelId } from '../bedrock/arns.js';
+import { budgetDenyExpiry, budgetIdOfDenyName } from '../budgets/budget-deny.js';
+import { budgetIds } from '../budgets/budgets.js';
 import { guardRuleOf, isGuardPolicyArn } from '../plan/guard-owned.js';
 import type { PolicyFile } from '../policy-file/types.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
@@ -283,6 +285,7 @@ function regionDenied(
 /** A guard deny blocked it: the policy file's decision, with the rule and where the file says so. */
 function guardDenial(deny: StatementRef, statement: string, on: string, ctx: StoryContext): Story {
   const rule = guardRuleOf(deny.sid);
+  if (rule === 'budget-exceeded') return budgetDenial(deny, statement, on, ctx);
   const policy = ctx.options.policy;
   const line = policy?.source.positionOf(['rules', rule])?.line;
   const file = policy?.source.file ?? 'the policy file';
@@ -297,6 +300,34 @@ function guardDenial(deny: StatementRef, statement: string, on: string, ctx: Sto
       rule === 'unapproved-model-access'
         ? `Nothing to repair. To allow it, grant ${model} to one of ${member} in ${file}; the guard then removes its deny.`
         : `Nothing to repair. To allow it, change rule ${rule} or the teams in ${file}; the guard then removes its deny.`,
+    byDesign: { rule, file, ...(line !== undefined ? { line } : {}) },
+  };
+}
+
+/**
+ * A budget deny blocked it: the principal spent a budget of the policy file,
+ * and the deny lifts itself at the window's end (the end its statement
+ * carries). The file line is the budget's, found by the id the deny's name
+ * carries; the file's `budgets` when the budget is no longer in it.
+ */
+function budgetDenial(deny: StatementRef, statement: string, on: string, ctx: StoryContext): Story {
+  const rule = 'budget-exceeded';
+  const policy = ctx.options.policy;
+  const id = budgetIdOfDenyName(deny.policy.name);
+  const index = policy && id !== undefined ? budgetIds(policy).indexOf(id) : -1;
+  const budget = index >= 0 ? policy?.budgets[index] : undefined;
+  const line = (budget?.position ?? policy?.source.positionOf(['budgets']))?.line;
+  const file = policy?.source.file ?? 'the policy file';
+  const raw = rawStatement(ctx.set, deny);
+  const end = raw ? budgetDenyExpiry({ Statement: raw }) : undefined;
+  const which = id === undefined ? 'a budget' : `budget ${id}${budget ? ` (team ${budget.team})` : ''}`;
+  return {
+    cause: 'guard-deny',
+    layer: 'guard',
+    summary: `The guard's budget deny ${statement} blocks ${on}: by design, ${ctx.principal.kind} ${ctx.principal.name} has spent ${which} of the policy file (rule ${rule}).`,
+    fix: end
+      ? `Nothing to repair: the budget is spent until ${end}; it lifts itself then.`
+      : `Nothing to repair while the budget is spent; but this deny no longer carries its end (it was edited), so it does not lift itself: delete ${deny.policy.name} once the budget should allow again.`,
     byDesign: { rule, file, ...(line !== undefined ? { line } : {}) },
   };
 }

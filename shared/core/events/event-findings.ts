@@ -1,6 +1,7 @@
 import type { DesiredState, Grants } from '../desired/grants.js';
 import { diagnoseDenial } from '../diagnose/diagnose-denial.js';
 import { deniedRequestOf } from '../diagnose/denied-route.js';
+import { isBudgetDenyName } from '../budgets/budget-deny.js';
 import { guardPolicyOwner } from '../plan/guard-owned.js';
 import { globMatcher } from '../policy-file/glob.js';
 import type { PolicyFile, Severity } from '../policy-file/types.js';
@@ -37,7 +38,10 @@ export function eventFindings(touch: Touch, context: EventFindingContext): Publi
   if (touch.guardPolicy) {
     finding('guard-policy-tampered', 'high', `${who} changed the guard-owned policy ${touch.guardPolicy} (${where})`, {
       ...principalOf(touch, snapshot),
-      remediation: 'The guard writes its deny again; find out why someone changed it.',
+      // A budget deny is the meter's, written once per window: nothing writes it again before the window ends.
+      remediation: isBudgetDenyName(touch.guardPolicy.slice(touch.guardPolicy.lastIndexOf('/') + 1))
+        ? "This budget deny is not written again in this window: the principal can use the budget's models until it ends. Put it back, or raise the budget in the policy file; find out why someone changed it."
+        : 'The guard writes its deny again; find out why someone changed it.',
     });
   }
   // Deleting an agreement takes access away: nothing to report.

@@ -2,6 +2,7 @@ import type { Diagnosis } from '../diagnose/diagnosis.js';
 import type { StatementRef } from '../iam/types.js';
 import type { Severity } from '../policy-file/types.js';
 import type { Finding } from '../reconcile/types.js';
+import type { Principal } from '../snapshot/types.js';
 
 /** The findings bus entries' `source` and `detail-type`: what a rule on the bus (the notifier) matches. */
 export const FINDINGS_SOURCE = 'bedrock-guard';
@@ -80,6 +81,16 @@ export interface FindingsInput {
   readonly actions: ReadonlyMap<string, readonly PublishedAction[]>;
   /** Who is told about a principal: its `owner` tag and its teams. */
   readonly audience?: (principal: string) => Pick<FindingsEvent, 'owner' | 'teams'>;
+}
+
+/**
+ * Who is told about a principal's findings: its `owner` tag (the key in any
+ * case) and the policy file's teams it belongs to, whose own `notify`
+ * destinations the notifier adds (notify/routing.ts).
+ */
+export function audienceOf(principal: Principal, teams: readonly string[]): Pick<FindingsEvent, 'owner' | 'teams'> {
+  const owner = Object.entries(principal.tags).find(([key]) => key.toLowerCase() === 'owner')?.[1];
+  return { ...(owner ? { owner } : {}), ...(teams.length > 0 ? { teams } : {}) };
 }
 
 /**

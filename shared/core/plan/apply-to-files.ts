@@ -1,4 +1,5 @@
 import { groupBy } from '../group-by.js';
+import { isBudgetDenyName } from '../budgets/budget-deny.js';
 import type { SnapshotFiles } from '../snapshot/files.js';
 import { GUARD_PATH, isGuardInlineName, isGuardPolicyArn } from './guard-owned.js';
 import type { DenyMechanism } from './types.js';
@@ -79,28 +80,44 @@ export function applyToFiles(files: SnapshotFiles, changes: readonly DenyChange[
 }
 
 /** The files without any guard-owned policy: the access the account grants by itself. */
-export function withoutGuardPolicies(files: SnapshotFiles): SnapshotFiles {
+export const withoutGuardPolicies = (files: SnapshotFiles): SnapshotFiles =>
+  without(files, isGuardPolicyArn, isGuardInlineName);
+
+/**
+ * The files without budget denies: what the plan judges containment on.
+ * A budget deny lifts itself at its window's end, so what it blocks stays
+ * the plan's to contain. The input itself when it holds none.
+ */
+export const withoutBudgetDenies = (files: SnapshotFiles): SnapshotFiles =>
+  guardPoliciesIn(files).budgetDenies ? without(files, () => false, isBudgetDenyName) : files;
+
+function without(files: SnapshotFiles, managed: (arn: string) => boolean, inline: (name: string) => boolean) {
   const iam = { ...(files.iam as Json) };
   for (const [detailKey, inlineKey] of LISTS) {
     iam[detailKey] = list(iam[detailKey]).map((entry) => ({
       ...entry,
-      AttachedManagedPolicies: list(entry.AttachedManagedPolicies).filter(
-        (a) => !isGuardPolicyArn(a.PolicyArn as string),
-      ),
-      [inlineKey]: list(entry[inlineKey]).filter((p) => !isGuardInlineName(p.PolicyName as string)),
+      AttachedManagedPolicies: list(entry.AttachedManagedPolicies).filter((a) => !managed(a.PolicyArn as string)),
+      [inlineKey]: list(entry[inlineKey]).filter((p) => !inline(p.PolicyName as string)),
     }));
   }
   return { ...files, iam };
 }
 
-/** Whether the captured account holds any guard-owned policy. */
-export function hasGuardPolicies(files: SnapshotFiles): boolean {
+/** Which guard-owned policies the captured account holds: the plan's denies, budget denies. */
+export function guardPoliciesIn(files: SnapshotFiles): { readonly denies: boolean; readonly budgetDenies: boolean } {
   const iam = files.iam as Json;
-  return LISTS.some(([detailKey, inlineKey]) =>
-    list(iam[detailKey]).some(
-      (e) =>
-        list(e.AttachedManagedPolicies).some((a) => isGuardPolicyArn(a.PolicyArn as string)) ||
-        list(e[inlineKey]).some((p) => isGuardInlineName(p.PolicyName as string)),
-    ),
-  );
+  let denies = false;
+  let budgetDenies = false;
+  for (const [detailKey, inlineKey] of LISTS) {
+    for (const e of list(iam[detailKey])) {
+      denies ||= list(e.AttachedManagedPolicies).some((a) => isGuardPolicyArn(a.PolicyArn as string));
+      for (const p of list(e[inlineKey])) {
+        const name = p.PolicyName as string;
+        if (isBudgetDenyName(name)) budgetDenies = true;
+        else if (isGuardInlineName(name)) denies = true;
+      }
+      if (denies && budgetDenies) return { denies, budgetDenies };
+    }
+  }
+  return { denies, budgetDenies };
 }

@@ -1,4 +1,5 @@
-import type { RuleId } from '../policy-file/types.js';
+import { isBudgetDenyName } from '../budgets/budget-deny.js';
+import type { AlertRuleId, RuleId } from '../policy-file/types.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
 import type { DenyMechanism, RemoveDenyAction } from './types.js';
 
@@ -18,7 +19,15 @@ export const guardPolicyArn = (partition: string, account: string, name: string)
   `arn:${partition}:iam::${account}:policy${GUARD_PATH}${name}`;
 
 export const isGuardPolicyArn = (arn: string): boolean => arn.includes(`:policy${GUARD_PATH}`);
+/** Every guard-owned inline policy: the plan's deny and budget denies alike (what the IAM writer may touch). */
 export const isGuardInlineName = (name: string): boolean => name.startsWith(PREFIX);
+
+/**
+ * The plan's own inline deny, as against a budget deny (`bedrock-guard-budget-…`,
+ * budget-deny.ts): budget denies are written by the metering function, one per
+ * spent budget, and lift themselves; the plan never counts them as its deny.
+ */
+export const isPlanDenyName = (name: string): boolean => isGuardInlineName(name) && !isBudgetDenyName(name);
 
 /** The principal a guard deny is for, from its name or ARN (`bedrock-guard-deny-role-AppBackend`). */
 export function guardPolicyOwner(nameOrArn: string): Pick<Principal, 'kind' | 'name'> | undefined {
@@ -26,11 +35,16 @@ export function guardPolicyOwner(nameOrArn: string): Pick<Principal, 'kind' | 'n
   return named ? { kind: named[1] as Principal['kind'], name: named[2] as string } : undefined;
 }
 
+/** The rules a guard deny enforces: the policy file's, and the budgets' (the metering function's finding). */
+export type GuardRuleId = RuleId | Extract<AlertRuleId, 'budget-exceeded'>;
+
 /**
- * The rule a statement of the guard's deny enforces, from its Sid
- * (synthesize-deny.ts names them): what a denial "by design" points to.
+ * The rule a statement of a guard deny enforces, from its Sid
+ * (synthesize-deny.ts and budget-deny.ts name them): what a denial "by
+ * design" points to.
  */
-export function guardRuleOf(sid: string | undefined): RuleId {
+export function guardRuleOf(sid: string | undefined): GuardRuleId {
+  if (sid?.startsWith('BedrockGuardBudget')) return 'budget-exceeded';
   if (sid?.startsWith('BedrockGuardLongTermApiKey')) return 'long-term-api-keys';
   if (sid?.startsWith('BedrockGuardUnapprovedFeatures')) return 'unapproved-feature';
   return 'unapproved-model-access';
@@ -44,7 +58,11 @@ export interface ExistingDeny {
   readonly document: unknown;
 }
 
-/** The guard's deny policies on a principal as captured (normally one; more only if someone copied them). */
+/**
+ * The guard's deny policies on a principal as captured (normally one; more
+ * only if someone copied them). Budget denies are not among them: they are
+ * not the plan's to update or remove as copies (budget-denies.ts).
+ */
 export function existingDenies(snapshot: Snapshot, principal: Principal): ExistingDeny[] {
   const out: ExistingDeny[] = [];
   for (const arn of principal.managedPolicyArns) {
@@ -57,12 +75,20 @@ export function existingDenies(snapshot: Snapshot, principal: Principal): Existi
       document: policy?.document,
     });
   }
+  for (const { name, document } of ownInlinePolicies(principal)) {
+    if (isPlanDenyName(name)) out.push({ mechanism: 'inline', policyName: name, document });
+  }
+  return out;
+}
+
+/** The principal's own inline policies (not its groups'), documents rebuilt from their statements. */
+export function ownInlinePolicies(principal: Principal): { readonly name: string; readonly document: unknown }[] {
+  const out: { name: string; document: unknown }[] = [];
   for (const policy of principal.policies.identity) {
     const { source } = policy;
-    if (source.kind !== 'inline' || source.id !== principal.arn || !isGuardInlineName(source.name)) continue;
+    if (source.kind !== 'inline' || source.id !== principal.arn) continue;
     out.push({
-      mechanism: 'inline',
-      policyName: source.name,
+      name: source.name,
       document: { Version: '2012-10-17', Statement: policy.statements.map((s) => s.raw) },
     });
   }

@@ -8,7 +8,8 @@ import {
   existingDenies,
   guardPolicyArn,
   guardPolicyName,
-  isGuardInlineName,
+  isPlanDenyName,
+  ownInlinePolicies,
 } from './guard-owned.js';
 import { type IamQuotas, QUOTA_FINDING } from './quotas.js';
 import type { SynthesizedDeny } from './synthesize-deny.js';
@@ -110,13 +111,15 @@ export function removeDeny(principal: Principal, existing: ExistingDeny, reason:
   };
 }
 
-/** Characters of the principal's own inline policies, the guard's excluded (IAM's per-principal inline quota). */
+/**
+ * Characters of the principal's own inline policies against IAM's inline
+ * quota, which all of them share: the plan's own denies excluded (the plan
+ * replaces or removes them), budget denies included. A budget deny is in IAM
+ * until it is removed, and an expired one is removed only after the plan's
+ * puts (apply writes puts first), so it counts even when this plan removes it.
+ */
 function ownInlineChars(principal: Principal): number {
-  let total = 0;
-  for (const policy of principal.policies.identity) {
-    const { source } = policy;
-    if (source.kind !== 'inline' || source.id !== principal.arn || isGuardInlineName(source.name)) continue;
-    total += documentSize({ Version: '2012-10-17', Statement: policy.statements.map((s) => s.raw) });
-  }
-  return total;
+  return ownInlinePolicies(principal)
+    .filter((p) => !isPlanDenyName(p.name))
+    .reduce((total, p) => total + documentSize(p.document), 0);
 }

@@ -7,7 +7,8 @@ import { buildSnapshot } from '../snapshot/build.js';
 import type { SnapshotFiles } from '../snapshot/files.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
 import { accessReport } from './access-report.js';
-import { type DenyChange, hasGuardPolicies, withoutGuardPolicies } from './apply-to-files.js';
+import { type DenyChange, guardPoliciesIn, withoutBudgetDenies, withoutGuardPolicies } from './apply-to-files.js';
+import { tidyBudgetDenies } from './budget-denies.js';
 import { existingDenies, strayDenies } from './guard-owned.js';
 import { placeDeny, removeDeny } from './place-deny.js';
 import { DEFAULT_QUOTAS, type IamQuotas } from './quotas.js';
@@ -20,7 +21,7 @@ export interface PlanOptions {
   readonly quotas?: IamQuotas;
   /** Label of the policy file in reports. */
   readonly policyFile?: string;
-  /** The policy file's warnings, carried into the plan's reports. */
+  /** The policy file's warnings, carried into the plan's reports (with the plan's own). */
   readonly warnings?: readonly string[];
   /** `files` already built, when the caller needed it first (it is not built twice). */
   readonly snapshot?: Snapshot;
@@ -46,7 +47,10 @@ const findingKey = (f: Finding) =>
  * Desired × observed → findings → actions, like `terraform plan`. The excess
  * is judged on the account without the guard's own denies (so a deny that is
  * no longer needed shows up), then each finding is marked open or contained
- * by the account as it is. Pure: files and the policy in, the plan out.
+ * by the account as it is, budget denies aside: they lift themselves at their
+ * window's end, so they contain nothing for good. Budget denies are the
+ * metering function's: the plan only removes the expired ones.
+ * Pure: files and the policy in, the plan out.
  */
 export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options: PlanOptions = {}): PlanWork {
   const now = options.now ?? new Date();
@@ -54,13 +58,14 @@ export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options:
   const progress = options.progress ?? (() => undefined);
   progress('reading the snapshot');
   const actual = options.snapshot ?? buildSnapshot(files);
-  const guarded = hasGuardPolicies(files);
-  const raw = guarded ? buildSnapshot(withoutGuardPolicies(files)) : actual;
+  const held = guardPoliciesIn(files);
+  const raw = held.denies || held.budgetDenies ? buildSnapshot(withoutGuardPolicies(files)) : actual;
   progress(`reconciling ${raw.principals.length} principals`);
   const { protectedPrincipals } = options;
   const rawRec = reconcile(raw, policy, { now, protectedPrincipals });
-  const openKeys = guarded
-    ? new Set(reconcile(actual, policy, { now, protectedPrincipals }).findings.map(findingKey))
+  const standing = held.denies && held.budgetDenies ? buildSnapshot(withoutBudgetDenies(files)) : actual;
+  const openKeys = held.denies
+    ? new Set(reconcile(standing, policy, { now, protectedPrincipals }).findings.map(findingKey))
     : undefined;
   const statusOf = (f: Finding): Finding =>
     f.status === 'open' && openKeys && !openKeys.has(findingKey(f)) ? { ...f, status: 'contained' } : f;
@@ -114,7 +119,8 @@ export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options:
   // A stray policy that a put names again is reused by that put (attached anew), not removed.
   const reused = new Set(actions.flatMap((a) => (a.type === 'put-deny' && a.policyArn ? [a.policyArn] : [])));
   const strays = strayDenies(actual).filter((a) => !reused.has(a.policyArn as string));
-  actions.push(...strays, ...alerts(findings));
+  const budgets = tidyBudgetDenies(actual, now, protectedPrincipals);
+  actions.push(...strays, ...budgets.removals, ...alerts(findings));
 
   const changes = actions.flatMap(changeOf);
   progress('checking the plan against the snapshot');
@@ -129,7 +135,7 @@ export function planFromFiles(files: SnapshotFiles, policy: PolicyFile, options:
     findings,
     actions,
     matrix,
-    warnings: options.warnings ?? [],
+    warnings: [...(options.warnings ?? []), ...budgets.warnings],
     selfCheck: check,
     drift,
   };

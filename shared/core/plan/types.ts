@@ -1,4 +1,4 @@
-import type { RuleId, Severity } from '../policy-file/types.js';
+import type { AlertRuleId, RuleId, Severity } from '../policy-file/types.js';
 import type { Finding } from '../reconcile/types.js';
 import type { PrincipalKind } from '../snapshot/types.js';
 
@@ -22,7 +22,8 @@ export interface PutDenyAction {
   readonly size: number;
   /** The quota the size counts against, in characters. */
   readonly quota: number;
-  readonly rules: readonly RuleId[];
+  /** The rules it enforces (a budget deny: `budget-exceeded`). */
+  readonly rules: readonly AlertRuleId[];
 }
 
 /** Deletes a guard-owned deny that nothing needs any more. */

@@ -1,5 +1,14 @@
 import * as z from 'zod';
-import { ALERT_RULE_IDS, FEATURES, MODES, RULE_IDS, SEVERITIES, type Feature, type RuleId } from './types.js';
+import {
+  ALERT_RULE_IDS,
+  EVENT_RULE_IDS,
+  FEATURES,
+  MODES,
+  RULE_IDS,
+  SEVERITIES,
+  type Feature,
+  type RuleId,
+} from './types.js';
 
 /**
  * The YAML surface of `bedrock-guard.yaml` (PRODUCT.md §3.3), the single
@@ -89,7 +98,7 @@ export const RULE_DESCRIPTIONS: Readonly<Record<RuleId, string>> = {
   'custom-model-import-role':
     'A role Bedrock can assume (custom model import and other jobs) is trusted without aws:SourceAccount/aws:SourceArn, reads S3 without s3:ResourceAccount, or may kms:Decrypt any key. Reported only: enforce behaves as alert.',
   'invocation-logging-disabled':
-    'Model invocation logging is off in an approved Region (needed by budgets). Accepted now; checked by the event service, not by plan.',
+    'Model invocation logging is off in an approved Region, or on but not delivering to the meter (budgets need it). Checked by the service (each reconcile, and DeleteModelInvocationLoggingConfiguration events), not by plan.',
 };
 
 /** What granting each feature allows. */
@@ -228,7 +237,7 @@ const alertRules = z
   .min(1)
   .meta({ uniqueItems: true })
   .describe(
-    'Only findings of these rules (the rules above, deny-exceeds-quota, and the event rules guard-policy-tampered, unapproved-model-enabled, unapproved-model-invoked, invoke-denied); every rule when absent.',
+    `Only findings of these rules (the rules above, deny-exceeds-quota, and the services' rules ${EVENT_RULE_IDS.join(', ')}); every rule when absent.`,
   )
   .optional();
 

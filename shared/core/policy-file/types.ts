@@ -15,12 +15,17 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
-/** Findings only the event service raises, from what one CloudTrail event shows. */
+/**
+ * Findings only the services raise: the event service from what one
+ * CloudTrail event shows, the metering function when a budget is spent.
+ */
 export const EVENT_RULE_IDS = [
   'guard-policy-tampered',
   'unapproved-model-enabled',
   'unapproved-model-invoked',
   'invoke-denied',
+  'budget-warning',
+  'budget-exceeded',
 ] as const;
 
 /** Every rule a published finding can carry (the file's rules, the plan's own, the events'): what `notify` routes by. */

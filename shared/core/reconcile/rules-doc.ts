@@ -101,10 +101,13 @@ function summary(): string[] {
     '',
     `The plan also raises [${code(QUOTA_FINDING.id)}](#${QUOTA_FINDING.id}) when a deny does not fit. ` +
       `${code(UNCHECKED_RULE)} is accepted in policy files but not checked by \`plan\`: it needs the account's ` +
-      'model invocation logging configuration, which a snapshot folder does not hold. The event service checks ' +
-      'it: `DeleteModelInvocationLoggingConfiguration` raises it, with its mode and severity ' +
-      '([deploy.md](deploy.md)). So does the service for findings only an event shows: `guard-policy-tampered`, ' +
-      '`unapproved-model-enabled`, `unapproved-model-invoked` and `invoke-denied`.',
+      'model invocation logging configuration, which a snapshot folder does not hold. The service checks it, with ' +
+      'its mode and severity ([deploy.md](deploy.md#usage-budgets)): each reconcile reads the configuration of every ' +
+      'approved Region (off), and compares the last invoke seen with the last log record metered (not delivering); ' +
+      '`DeleteModelInvocationLoggingConfiguration` raises it at once. The service also raises findings only an event ' +
+      'shows: `guard-policy-tampered`, `unapproved-model-enabled`, `unapproved-model-invoked` and `invoke-denied`; and ' +
+      'the metering function raises `budget-warning` at 80 % of a budget and `budget-exceeded` at 100 % (its budget ' +
+      "deny lifts itself at the window's end).",
     '',
   ];
 }

@@ -117,6 +117,19 @@ describe('refusal', () => {
     expect(refusal(remove(SERVICE_LINKED), ctx)).toBe('service-linked role: managed by AWS, never written to');
   });
 
+  it('removes an expired budget deny (guard-owned inline) as any guard deny: exempt allowed, protected refused', () => {
+    const expired = {
+      mechanism: 'inline',
+      policyName: 'bedrock-guard-budget-apps.standard.1d',
+      policyArn: undefined,
+      reason: 'budget deny expired at 2025-11-19T00:00:00Z',
+    } as const;
+    expect(refusal(remove(roleArn('App'), expired), ctx)).toBeUndefined();
+    expect(refusal(remove(roleArn('Admin'), expired), ctx)).toBeUndefined();
+    expect(refusal(remove(GUARD, expired), ctx)).toBe('never written to: the identity running bedrock-guard');
+    expect(refusal(remove(SERVICE_LINKED, expired), ctx)).toBe('service-linked role: managed by AWS, never written to');
+  });
+
   it('refuses a principal that is not in the captured account, but for taking away a stray managed deny', () => {
     expect(refusal(put(roleArn('Ghost')), ctx)).toBe('the principal is not in the captured account');
     expect(refusal(remove(roleArn('Ghost')), ctx)).toBeUndefined();

@@ -86,6 +86,21 @@ describe('verifyApplied', () => {
     ]);
   });
 
+  it('reports a budget deny removal still planned, but not one whose window ended since the plan', () => {
+    const expired: PlanAction = {
+      type: 'remove-deny',
+      principal: APP,
+      principalKind: 'role',
+      mechanism: 'inline',
+      policyName: 'bedrock-guard-budget-apps.standard.1d',
+      reason: 'budget deny expired at 2025-11-19T00:00:00Z',
+    };
+    expect(verifyApplied(empty, plan({ actions: [expired] }), touched)).toEqual([]);
+    expect(verifyApplied(plan({ actions: [expired] }), plan({ actions: [expired] }), touched)).toEqual([
+      `${APP}: still planned after apply: remove-deny bedrock-guard-budget-apps.standard.1d`,
+    ]);
+  });
+
   it('does not count alerts as unfinished work', () => {
     const alert: PlanAction = {
       type: 'alert',

@@ -2,11 +2,13 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { budgetDeny, budgetDenyName } from '../../../shared/core/budgets/budget-deny.js';
+import { budgetIds } from '../../../shared/core/budgets/budgets.js';
 import { DesiredState } from '../../../shared/core/desired/grants.js';
 import { diagnoseDenial } from '../../../shared/core/diagnose/diagnose-denial.js';
 import { applyToFiles } from '../../../shared/core/plan/apply-to-files.js';
 import { planFromFiles } from '../../../shared/core/plan/plan.js';
-import type { PolicyFile } from '../../../shared/core/policy-file/types.js';
+import type { Budget, PolicyFile } from '../../../shared/core/policy-file/types.js';
 import { buildSnapshot } from '../../../shared/core/snapshot/build.js';
 import type { SnapshotFiles } from '../../../shared/core/snapshot/files.js';
 import type { Snapshot } from '../../../shared/core/snapshot/types.js';
@@ -598,6 +600,62 @@ describe('guard denies by design', () => {
     expect(d.byDesign?.file).toBe(path);
     expect(d.byDesign?.line).toBeGreaterThan(rulesLine);
     expect(d.byDesign?.line).toBeLessThanOrEqual(rulesLine + 2);
+  });
+});
+
+describe('budget denies by design', () => {
+  const POLICY_PATH = `${DEMO}/bedrock-guard.yaml`;
+  const OPUS = 'anthropic.claude-3-opus-20240229-v1:0';
+  const END = '2025-11-19T00:00:00Z';
+  let spent: Snapshot;
+  let policy: PolicyFile;
+  let budgetLine: number;
+
+  beforeAll(async () => {
+    const files = await readSnapshotFiles(`${DEMO}/snapshot`);
+    policy = (await readPolicyFile(POLICY_PATH)).policy;
+    const guarded = applyToFiles(files, planFromFiles(files, policy, { now: new Date(TIME) }).changes);
+    const name = budgetDenyName(budgetIds(policy)[0] as string);
+    const document = budgetDeny(policy, policy.budgets[0] as Budget, END);
+    spent = buildSnapshot(
+      applyToFiles(guarded, [
+        { type: 'put', principal: role('DataScience'), mechanism: 'inline', policyName: name, document },
+      ]),
+    );
+    const lines = (await readFile(POLICY_PATH, 'utf8')).split('\n');
+    budgetLine = lines.indexOf('budgets:') + 2;
+  });
+
+  it('DataScience invoking Opus after spending its budget: rule budget-exceeded, the budget’s line, the window end', () => {
+    const d = diagnoseDenial(spent, request(session('DataScience'), OPUS, { region: 'us-west-2' }), {
+      policy,
+      desired: new DesiredState(policy),
+    });
+    expect(d).toMatchObject({
+      cause: 'guard-deny',
+      layer: 'guard',
+      route: 'invoke',
+      changes: [],
+      byDesign: { rule: 'budget-exceeded', file: POLICY_PATH, line: budgetLine },
+    });
+    expect(policy.budgets[0]?.position?.line).toBe(budgetLine);
+    expect(d.evidence.map((e) => `${e.policy.name} ${e.sid}`)).toStrictEqual([
+      'bedrock-guard-budget-data-science.premium.1d BedrockGuardBudget',
+    ]);
+    expect(d.summary).toContain('has spent budget data-science.premium.1d (team data-science)');
+    expect(d.fix).toBe(`Nothing to repair: the budget is spent until ${END}; it lifts itself then.`);
+    expect(d.fix).not.toContain('grant');
+  });
+
+  it('without the policy file: the rule, "the policy file", and still the window end', () => {
+    const d = diagnoseDenial(spent, request(session('DataScience'), OPUS, { region: 'us-west-2' }));
+    expect(d.byDesign).toStrictEqual({ rule: 'budget-exceeded', file: 'the policy file' });
+    expect(d.fix).toContain(`until ${END}`);
+  });
+
+  it('after the window end the deny has lifted itself: not a guard denial', () => {
+    const d = diagnoseDenial(spent, request(session('DataScience'), OPUS, { region: 'us-west-2', time: END }));
+    expect(d.cause).not.toBe('guard-deny');
   });
 });
 
