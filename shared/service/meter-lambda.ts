@@ -3,6 +3,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { Context } from 'aws-lambda';
 import { readLogObject } from '../aws/log-object.js';
 import { type MeterInput, MeterInputSchema } from '../core/budgets/meter-input.js';
+import { UsageError } from '../errors.js';
 import type { MeterResult } from './budget-meter.js';
 import { type HandlerOptions, setup } from './lambda.js';
 import { decodeSubscription, meterInputProblem } from './meter-input.js';
@@ -42,7 +43,11 @@ export function meterHandler(options: HandlerOptions = {}) {
     } else {
       const { bucket, object } = input.detail;
       source = `s3://${bucket.name}/${object.key}`;
-      if (!aws) throw new Error('an S3 delivery needs AWS: this run is offline');
+      if (!aws) {
+        throw new UsageError('an S3 delivery needs AWS, and this run is offline (BEDROCK_GUARD_SNAPSHOT)', {
+          hint: 'Run it against AWS, or send the records as a CloudWatch Logs payload.',
+        });
+      }
       values = await readLogObject(aws, bucket.name, object.key);
     }
     logger.appendKeys({ eventId: source, rule: 'meter' });
