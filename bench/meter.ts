@@ -28,7 +28,6 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type AttributeValue, BatchWriteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsClients } from '../shared/aws/clients.js';
 import { budgetsFor, increments } from '../shared/core/budgets/budgets.js';
 import { isInvalidRecord, parseInvocationLog } from '../shared/core/budgets/invocation-log.js';
@@ -42,8 +41,8 @@ import { readSnapshotFiles } from '../shared/snapshot/read-folder.js';
 import { seedAccount, startLiveAws } from '../test/aws/live-env.js';
 import { catalogueFromSnapshot, startBedrockServer } from '../test/support/bedrock-server.js';
 import { createServiceAws, createUsageTable, lambdaContext } from '../test/service/service-env.js';
-import { BenchServers } from './servers.js';
-import { fmtRate, median, rate, timeAsync, timeSync } from './timing.js';
+import { BenchServers, roundTrip } from './servers.js';
+import { fmtRate, median, rate, round1, spread, timeSync } from './timing.js';
 
 const DEMO = 'examples/demo';
 const SIZES = [
@@ -228,7 +227,7 @@ function summarise(name: string, records: number, batches: readonly Batch[], not
     case: name,
     records,
     batches: batches.length,
-    wallMs: { median: round1(median(times)), min: round1(Math.min(...times)), max: round1(Math.max(...times)) },
+    wallMs: spread(times),
     recordsPerSecond: Math.round(rate(records * batches.length, sum(times))),
     cpuMs: round1(median(batches.map((b) => b.cpuMs))),
     awsMs: round1(median(batches.map((b) => b.awsMs))),
@@ -370,14 +369,6 @@ async function measureEndToEnd(): Promise<EndToEndReport> {
   }
 }
 
-/** Median of sequential sts:GetCallerIdentity round trips through the proxy (the SDK's environment config). */
-async function roundTrip(n = 20): Promise<number> {
-  const sts = new STSClient({ maxAttempts: 1 });
-  const timing = await timeAsync(async () => void (await sts.send(new GetCallerIdentityCommand({}))), n, 3);
-  sts.destroy();
-  return round1(timing.medianMs);
-}
-
 // ---- 2. the pure part ---------------------------------------------------------------------------
 
 export interface PureReport {
@@ -458,8 +449,6 @@ export function runMeterBench(): MeterBenchResult {
   const out = execFileSync(process.execPath, [child, '--child'], { encoding: 'utf8', maxBuffer: 1 << 22 });
   return JSON.parse(out) as MeterBenchResult;
 }
-
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Fails the bench loudly: a wrong result makes its figures meaningless. */
 function check(condition: boolean, message: string): asserts condition {

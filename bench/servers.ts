@@ -1,3 +1,6 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { round1, timeAsync } from './timing.js';
+
 /**
  * The servers a live bench starts (moto is a child process): stopped at the
  * end, and also on Ctrl-C or a kill, which would otherwise end the process
@@ -31,4 +34,12 @@ export class BenchServers {
   private async stopAll(): Promise<void> {
     await Promise.allSettled(this.stoppers.splice(0).map((stop) => stop()));
   }
+}
+
+/** Median of sequential sts:GetCallerIdentity round trips through the proxy (the SDK's environment config): the floor of one call. */
+export async function roundTrip(n = 20): Promise<number> {
+  const sts = new STSClient({ maxAttempts: 1 });
+  const timing = await timeAsync(async () => void (await sts.send(new GetCallerIdentityCommand({}))), n, 3);
+  sts.destroy();
+  return round1(timing.medianMs);
 }

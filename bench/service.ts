@@ -36,7 +36,6 @@ import {
   RemoveUserFromGroupCommand,
   TagRoleCommand,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { build, type Metafile } from 'esbuild';
 import { FUNCTIONS_OUT, functionBuildOptions, functionOutputs } from '../scripts/function-build-options.js';
 import { AwsClients } from '../shared/aws/clients.js';
@@ -45,8 +44,8 @@ import { eventHandler, reconcileHandler } from '../shared/service/lambda.js';
 import { type LiveAws, seedAccount, startLiveAws } from '../test/aws/live-env.js';
 import { catalogueFromSnapshot, startBedrockServer } from '../test/support/bedrock-server.js';
 import { assumedRole, createServiceAws, lambdaContext, sampleEvent } from '../test/service/service-env.js';
-import { median, timeAsync } from './timing.js';
-import { BenchServers } from './servers.js';
+import { median, round1, spread } from './timing.js';
+import { BenchServers, roundTrip } from './servers.js';
 
 export const TARGETS = {
   /** 1.5 MiB: 1.5 × 1024 × 1024 bytes. */
@@ -467,7 +466,7 @@ function summarise(
     case: name,
     fn,
     events: deliveries.length,
-    wallMs: { median: round1(median(times)), min: round1(Math.min(...times)), max: round1(Math.max(...times)) },
+    wallMs: spread(times),
     cpuMs: round1(median(deliveries.map((d) => d.cpuMs))),
     awsMs: round1(median(deliveries.map((d) => d.awsMs))),
     awsMsByOperation: meanByOperation(deliveries),
@@ -794,16 +793,6 @@ async function measureEvents(): Promise<EventsReport> {
     await servers.close();
   }
 }
-
-/** Median of sequential sts:GetCallerIdentity round trips through the proxy (the SDK's environment config). */
-async function roundTrip(n = 20): Promise<number> {
-  const sts = new STSClient({ maxAttempts: 1 });
-  const timing = await timeAsync(async () => void (await sts.send(new GetCallerIdentityCommand({}))), n, 3);
-  sts.destroy();
-  return round1(timing.medianMs);
-}
-
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 // ---- the whole bench ----------------------------------------------------------------------------
 

@@ -43,6 +43,15 @@ export async function timeAsync(fn: () => Promise<void>, runs: number, warmup = 
 /** Decisions per second for `count` decisions in `ms`. */
 export const rate = (count: number, ms: number): number => (count * 1000) / ms;
 
+export const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** Median, least and most of some times, to 0.1 ms. */
+export const spread = (ms: readonly number[]) => ({
+  median: round1(median(ms)),
+  min: round1(Math.min(...ms)),
+  max: round1(Math.max(...ms)),
+});
+
 export const fmtRate = (perSecond: number): string =>
   perSecond >= 1e6
     ? `${(perSecond / 1e6).toFixed(2)} M/s`

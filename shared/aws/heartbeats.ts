@@ -1,12 +1,6 @@
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Heartbeats } from '../core/budgets/logging-health.js';
-import { BedrockGuardError } from '../errors.js';
+import { batchGetById } from './batch-get.js';
 import {
   HEARTBEAT_KINDS,
   type HeartbeatKind,
@@ -14,9 +8,6 @@ import {
   heartbeatsOf,
   heartbeatTime,
 } from '../service/heartbeats.js';
-
-/** DynamoDB's limit of keys per `BatchGetItem`. */
-const MAX_BATCH_GET_KEYS = 100;
 
 /** Reads of keys DynamoDB returns unprocessed (throttling), the first included. */
 const READ_ATTEMPTS = 5;
@@ -90,30 +81,13 @@ export class DynamoHeartbeats implements HeartbeatStore {
   async read(regions: readonly string[]): Promise<Heartbeats> {
     const unique = [...new Set(regions)];
     const keys = unique.flatMap((region) => HEARTBEAT_KINDS.map((kind) => heartbeatId(kind, region)));
-    const times = new Map<string, string>();
-    for (let from = 0; from < keys.length; from += MAX_BATCH_GET_KEYS) {
-      let wanted: Record<string, AttributeValue>[] = keys
-        .slice(from, from + MAX_BATCH_GET_KEYS)
-        .map((id) => ({ id: { S: id } }));
-      for (let attempt = 1; wanted.length > 0; attempt++) {
-        if (attempt > READ_ATTEMPTS) {
-          throw new BedrockGuardError(`could not read ${wanted.length} heartbeats in ${READ_ATTEMPTS} attempts`, {
-            hint: 'DynamoDB kept returning them unprocessed (throttling); try again later.',
-          });
-        }
-        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 2)));
-        const out = await this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: wanted, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) {
-          const id = item.id?.S;
-          const time = item.time?.S;
-          if (id !== undefined && time !== undefined) times.set(id, time);
-        }
-        wanted = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
-      }
-    }
-    return heartbeatsOf(unique, (kind, region) => times.get(heartbeatId(kind, region)));
+    const items = await batchGetById(this.client, this.table, keys, {
+      what: 'heartbeats',
+      attempts: READ_ATTEMPTS,
+      backoff: (retry) => new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (retry - 1))),
+      hint: 'DynamoDB kept returning them unprocessed (throttling); try again later.',
+    });
+    return heartbeatsOf(unique, (kind, region) => items.get(heartbeatId(kind, region))?.time?.S);
   }
 }
 

@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { BedrockGuardError } from '../errors.js';
 import type { AwsClients } from './clients.js';
+import { postableUrl } from './slack-webhook.js';
 import { isAccessDenied, isAwsError } from './sdk-output.js';
 
 /** How long a resolved webhook URL is kept before it is read again (a rotated secret is picked up after it). */
@@ -159,14 +160,7 @@ function checkedUrl(value: string, where: string): string {
   if (value === '') {
     throw new BedrockGuardError(`${where} is empty`, { hint: 'Store the webhook URL there.' });
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  const loopback = url !== undefined && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url?.protocol === 'https:' || (url?.protocol === 'http:' && loopback)) return value;
+  if (postableUrl(value)) return value;
   throw new BedrockGuardError(`${where} isn't an https:// URL`, {
     hint: 'A webhook URL starts with https:// (plain http only to localhost).',
   });

@@ -161,13 +161,16 @@ export class SlackWebhook {
   }
 }
 
-/** The URL, if it is one to post to: https, or http on a loopback host (a test server). */
-function webhookUrl(url: string, label: string): URL {
+/** The URL, if it is one a webhook may be posted to: https, or http on a loopback host (a test server). */
+export function postableUrl(url: string): URL | undefined {
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  const ok =
-    parsed !== undefined &&
-    (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && LOOPBACK.has(parsed.hostname)));
-  if (parsed && ok) return parsed;
+  const ok = parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && LOOPBACK.has(parsed.hostname));
+  return ok ? parsed : undefined;
+}
+
+function webhookUrl(url: string, label: string): URL {
+  const parsed = postableUrl(url);
+  if (parsed) return parsed;
   throw new SlackDeliveryError(`Slack webhook ${label} is not an https URL; nothing was sent`, {
     attempts: 0,
     permanent: true,

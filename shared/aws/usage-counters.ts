@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   type CancellationReason,
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -12,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { CounterIncrement } from '../core/budgets/budgets.js';
 import { BedrockGuardError } from '../errors.js';
+import { batchGetById } from './batch-get.js';
 import {
   type AddResult,
   type CounterTotals,
@@ -27,9 +27,8 @@ import {
 /** Counters and request markers outlive their window by this much: late log deliveries still find them. */
 const KEEP_MS = 7 * 86_400_000;
 
-/** DynamoDB's limits: actions per `TransactWriteItems`, keys per `BatchGetItem`. */
+/** DynamoDB's limit of actions per `TransactWriteItems`. */
 const MAX_TRANSACT_ITEMS = 100;
-const MAX_BATCH_GET_KEYS = 100;
 
 /** Cancellation reasons that pass with time: another writer on the same items, or throttling. */
 const RETRYABLE = new Set([
@@ -209,27 +208,12 @@ export class DynamoUsageCounters implements UsageCounters {
 
   /** The counters' items, read consistently, in the order of `keys`; a counter with no item (expired) is left out. */
   private async read(keys: readonly string[]): Promise<CounterTotals[]> {
-    const items = new Map<string, Record<string, AttributeValue>>();
-    for (let from = 0; from < keys.length; from += MAX_BATCH_GET_KEYS) {
-      let wanted: Record<string, AttributeValue>[] = keys
-        .slice(from, from + MAX_BATCH_GET_KEYS)
-        .map((key) => ({ id: { S: counterId(key) } }));
-      for (let attempt = 1; wanted.length > 0; attempt++) {
-        if (attempt > 1) {
-          if (attempt > this.attempts) {
-            throw new BedrockGuardError(`could not read ${wanted.length} usage counters in ${this.attempts} attempts`, {
-              hint: 'DynamoDB kept returning them unprocessed (throttling); the batch is retried.',
-            });
-          }
-          await this.backoff(attempt - 1);
-        }
-        const out = await this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: wanted, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) items.set(item.id?.S ?? '', item);
-        wanted = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
-      }
-    }
+    const items = await batchGetById(this.client, this.table, keys.map(counterId), {
+      what: 'usage counters',
+      attempts: this.attempts,
+      backoff: (retry) => this.backoff(retry),
+      hint: 'DynamoDB kept returning them unprocessed (throttling); the batch is retried.',
+    });
     return keys.flatMap((key) => {
       const item = items.get(counterId(key));
       return item ? [totals(key, item)] : [];

@@ -6,9 +6,7 @@ import { isInvalidRecord, parseInvocationLog, type UsageRecord } from '../core/b
 import { budgetState } from '../core/budgets/thresholds.js';
 import { resolveUsage } from '../core/budgets/usage.js';
 import { windowText } from '../core/budgets/window.js';
-import { DesiredState } from '../core/desired/grants.js';
 import {
-  audienceOf,
   findingsEvents,
   type PublishedAction,
   type PublishedFinding,
@@ -21,6 +19,7 @@ import type { Principal } from '../core/snapshot/types.js';
 import { BedrockGuardError } from '../errors.js';
 import type { Ledger, Trigger } from '../ledger/entry.js';
 import type { AccountCache, AccountView } from './account-cache.js';
+import { DesiredStates } from './desired-states.js';
 import type { HeartbeatStore } from './heartbeats.js';
 import type { FindingsPublisher } from './publisher.js';
 import type { CounterTotals, UsageCounters } from './usage-counters.js';
@@ -66,9 +65,11 @@ export class BudgetDenyError extends BedrockGuardError {}
  * window across every consumer.
  */
 export class BudgetMeter {
-  private readonly desired = new WeakMap<AccountView, DesiredState>();
+  private readonly desired: DesiredStates;
 
-  constructor(private readonly parts: MeterParts) {}
+  constructor(private readonly parts: MeterParts) {
+    this.desired = new DesiredStates(parts.policy);
+  }
 
   async meter(values: readonly unknown[], trigger: Trigger & { readonly kind: 'event' }): Promise<MeterResult> {
     const { policy, log } = this.parts;
@@ -116,10 +117,7 @@ export class BudgetMeter {
         findings: [],
         eventFindings: findings,
         actions,
-        audience: (arn) => {
-          const principal = view.snapshot.principal(arn);
-          return principal ? audienceOf(principal, this.desiredFor(view).grantsFor(principal).teams) : {};
-        },
+        audience: (arn) => this.desired.audience(view, arn),
       }),
     );
     if (failures.length > 0) {
@@ -141,7 +139,7 @@ export class BudgetMeter {
   /** Each record's increments; records whose caller or model the account doesn't know count against nothing. */
   private attribute(records: readonly UsageRecord[], view: AccountView) {
     const { policy } = this.parts;
-    const desired = this.desiredFor(view);
+    const desired = this.desired.of(view);
     const { accountId } = view.snapshot.account;
     const counted: CounterIncrement[] = [];
     let unattributed = 0;
@@ -211,7 +209,7 @@ export class BudgetMeter {
         writer: live.writer,
         ledger: live.ledger,
         snapshot: view.snapshot,
-        desired: this.desiredFor(view),
+        desired: this.desired.of(view),
         protectedPrincipals: view.protectedPrincipals,
       },
       { trigger, maxChanges: Number.POSITIVE_INFINITY },
@@ -278,11 +276,5 @@ export class BudgetMeter {
       remediation: text.remediation,
       detail: `window ${totals.windowStart} – ${totals.windowEnd}: inputTokens ${totals.inputTokens}, outputTokens ${totals.outputTokens}, invocations ${totals.invocations}; limits ${JSON.stringify(budget.max)}`,
     };
-  }
-
-  private desiredFor(view: AccountView): DesiredState {
-    let desired = this.desired.get(view);
-    if (!desired) this.desired.set(view, (desired = new DesiredState(this.parts.policy, view.protectedPrincipals)));
-    return desired;
   }
 }

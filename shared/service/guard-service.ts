@@ -7,13 +7,11 @@ import { readInvocationLogging } from '../aws/invocation-logging.js';
 import { refreshForTouch } from '../aws/touch-reader.js';
 import { loggingFindings } from '../core/budgets/logging-health.js';
 import { canonicalJson } from '../core/canonical-json.js';
-import { DesiredState } from '../core/desired/grants.js';
 import { thirdParty } from '../core/diagnose/diagnose-denial.js';
 import { BlastRadiusError, type DenyAction, denyActions } from '../core/apply/safety.js';
 import { namedModelId } from '../core/bedrock/arns.js';
 import { eventFindings, isDenial } from '../core/events/event-findings.js';
 import {
-  audienceOf,
   type FindingsEvent,
   findingsEvents,
   type PublishedAction,
@@ -28,6 +26,7 @@ import { BedrockGuardError } from '../errors.js';
 import type { Ledger, Trigger } from '../ledger/entry.js';
 import type { AccountCache, AccountView } from './account-cache.js';
 import type { ServiceConfig } from './config.js';
+import { DesiredStates } from './desired-states.js';
 import type { FirstUseGate, ModelFirstUse } from './first-use.js';
 import type { HeartbeatStore } from './heartbeats.js';
 import type { FindingsPublisher } from './publisher.js';
@@ -105,9 +104,11 @@ export class GuardService {
   /** Per principal, what this container last published about it: events re-publish only what changed. */
   private readonly published = new Map<string, string>();
   /** The policy file compiled, per set of protected principals (one per account view). */
-  private readonly desired = new WeakMap<ReadonlyMap<string, string>, DesiredState>();
+  private readonly desired: DesiredStates;
 
-  constructor(private readonly parts: ServiceParts) {}
+  constructor(private readonly parts: ServiceParts) {
+    this.desired = new DesiredStates(parts.policy);
+  }
 
   /** One CloudTrail event, delivered by EventBridge, as `touchOf` reads it. */
   async handleEvent(touch: Touch): Promise<RunResult> {
@@ -290,7 +291,7 @@ export class GuardService {
       findings,
       eventFindings: fromEvent,
       actions: byPrincipal,
-      audience: (arn) => this.audience(view, arn),
+      audience: (arn) => this.desired.audience(view, arn),
     });
     const count = await this.parts.publisher.publish(trigger.kind === 'event' ? this.news(events) : events);
     for (const e of events) this.remember(e);
@@ -333,7 +334,7 @@ export class GuardService {
     // Compiled once per account view: successful invokes, the frequent events, are judged here without a call.
     return eventFindings(touch, {
       policy: this.parts.policy,
-      desired: this.desiredFor(view),
+      desired: this.desired.of(view),
       snapshot: view.snapshot,
       ...extra,
     });
@@ -344,22 +345,6 @@ export class GuardService {
     const model = namedModelId(touch.models[0] ?? '');
     if (model === undefined) return undefined;
     return thirdParty(view.snapshot, model) ? this.parts.modelFirstUse.firstUse(model, touch.eventTime) : undefined;
-  }
-
-  /** A principal's `owner` tag and teams, for the notifier's routing. */
-  private audience(view: AccountView, arn: string): Pick<FindingsEvent, 'owner' | 'teams'> {
-    const principal = view.snapshot.principal(arn);
-    return principal ? audienceOf(principal, this.desiredFor(view).grantsFor(principal).teams) : {};
-  }
-
-  private desiredFor(view: AccountView): DesiredState {
-    let desired = this.desired.get(view.protectedPrincipals);
-    if (!desired)
-      this.desired.set(
-        view.protectedPrincipals,
-        (desired = new DesiredState(this.parts.policy, view.protectedPrincipals)),
-      );
-    return desired;
   }
 
   private isGuard(view: AccountView, actor: string): boolean {

@@ -11,6 +11,7 @@ import { EventParseError, parseGuardEvent } from '../core/events/parse-event.js'
 import { touchOf } from '../core/events/touch.js';
 import { configFromEnv, type ServiceConfig } from './config.js';
 import type { RunResult } from './guard-service.js';
+import { inputProblem } from './input-problem.js';
 import { ReconcileInputSchema, type ReconcileInput } from './reconcile-input.js';
 import { idempotent, packageRoot, powertools } from './powertools.js';
 import { createRuntime, type Runtime } from './runtime.js';
@@ -126,10 +127,6 @@ export function reconcileHandler(options: HandlerOptions = {}) {
 
 export type { ServiceConfig };
 
-type ZodIssues = Array<{ path: PropertyKey[]; message: string }>;
-/** The parser middleware's `cause`: the issues themselves (Powertools 2.x), or a ZodError holding them. */
-type ZodCause = ZodIssues | { issues?: ZodIssues } | undefined;
-
 /**
  * The parser middleware's error says only "Failed to parse schema": these
  * name each field that failed and what was expected.
@@ -141,15 +138,4 @@ function eventProblem(event: unknown, error: Error): Error {
     if (thrown instanceof EventParseError) return thrown;
   }
   return inputProblem(event, error);
-}
-
-/** The parser middleware's error, as one that names each failing field (the notifier's too). */
-export function inputProblem(_event: unknown, error: Error): Error {
-  const cause = error.cause as ZodCause;
-  const issues = (Array.isArray(cause) ? cause : cause?.issues) ?? [];
-  const path = (i: { path: PropertyKey[] }) => i.path.map(String).join('.') || '(the input)';
-  return new EventParseError(
-    `the input does not match what this function takes: ${issues.map((i) => `${path(i)}: ${i.message}`).join('; ') || error.message}`,
-    { issues: issues.map((i) => ({ path: path(i), message: i.message })), cause: error },
-  );
 }

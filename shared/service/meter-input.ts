@@ -6,6 +6,7 @@ import {
   SubscriptionEventSchema,
 } from '../core/budgets/meter-input.js';
 import { EventParseError } from '../core/events/parse-event.js';
+import { fieldIssues } from './input-problem.js';
 
 /** A subscription delivery decoded: its log group and stream, and each log event's message (one record each). */
 export function decodeSubscription(data: string) {
@@ -42,10 +43,7 @@ export function meterInputProblem(event: unknown, error: Error): Error {
   const parsed = schema?.safeParse(event);
   if (!parsed || parsed.success)
     return new EventParseError(`not a model invocation log delivery: ${SHAPES}`, { cause: error });
-  const issues = parsed.error.issues.map((i) => ({
-    path: i.path.map(String).join('.') || '(the input)',
-    message: i.message,
-  }));
+  const issues = fieldIssues(parsed.error.issues);
   return new EventParseError(
     `not a model invocation log delivery: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
     { issues, cause: error },

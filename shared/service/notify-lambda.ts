@@ -13,10 +13,11 @@ import { publishAlert } from '../aws/sns-publisher.js';
 import { type FindingsEnvelope, FindingsEnvelopeSchema } from '../core/events/findings-event-schema.js';
 import { MemoryAlertDedupe } from './alert-dedupe.js';
 import { configFromEnv } from './config.js';
-import { type HandlerOptions, inputProblem } from './lambda.js';
+import { inputProblem } from './input-problem.js';
+import type { HandlerOptions } from './lambda.js';
 import { type DeliveryResult, Notifier } from './notifier.js';
 import { idempotent, packageRoot, powertools } from './powertools.js';
-import { readPolicy } from './runtime.js';
+import { readPolicy } from './policy-source.js';
 
 /**
  * The notifier function, subscribed to the guard's findings bus: each entry

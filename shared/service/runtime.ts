@@ -1,4 +1,3 @@
-import { isAbsolute, join } from 'node:path';
 import { captureSnapshot } from '../aws/capture.js';
 import type { AwsClients } from '../aws/clients.js';
 import { EventBridgePublisher } from '../aws/findings-bus.js';
@@ -7,10 +6,8 @@ import { DynamoHeartbeats } from '../aws/heartbeats.js';
 import { IamDenyWriter } from '../aws/iam-writer.js';
 import { DynamoUsageCounters } from '../aws/usage-counters.js';
 import { DynamoLedger } from '../aws/ledger.js';
-import { loadPolicyFile } from '../core/policy-file/parse.js';
 import type { PolicyFile } from '../core/policy-file/types.js';
 import { UsageError } from '../errors.js';
-import { readPolicyFileText } from '../policy-file/read.js';
 import { readSnapshotFiles } from '../snapshot/read-folder.js';
 import { AccountCache, type AccountCapture } from './account-cache.js';
 import type { ServiceConfig } from './config.js';
@@ -18,6 +15,7 @@ import { MemoryFirstUseGate, MemoryModelFirstUse } from './first-use.js';
 import { MemoryHeartbeats } from './heartbeats.js';
 import { BudgetMeter } from './budget-meter.js';
 import { GuardService, type ServiceParts } from './guard-service.js';
+import { readPolicy } from './policy-source.js';
 import { CollectingPublisher, type FindingsPublisher } from './publisher.js';
 import { MemoryUsageCounters } from './usage-counters.js';
 
@@ -122,27 +120,4 @@ function liveParts(aws: AwsClients, config: ServiceConfig, policy: PolicyFile): 
     writer: new IamDenyWriter(aws.iam(policy.partition)),
     ledger: new DynamoLedger(aws.dynamodb(), config.ledgerTable),
   };
-}
-
-/** The policy file: bundled (relative to the function's root) or from Parameter Store (`ssm:/…`). */
-export async function readPolicy(
-  config: Pick<ServiceConfig, 'policy'>,
-  options: Pick<RuntimeOptions, 'aws' | 'root'>,
-): Promise<{ policy: PolicyFile; path: string }> {
-  let text: string;
-  let path: string;
-  if (config.policy.kind === 'ssm') {
-    if (!options.aws)
-      throw new UsageError('the policy file is in SSM Parameter Store, but this run is offline', {
-        hint: 'Point BEDROCK_GUARD_POLICY at a local file for offline runs.',
-      });
-    // Loaded only here, with the SSM client (lazy chunks of the Lambda bundles): most deployments bundle the file.
-    const { readParameter } = await import('../aws/ssm-parameter.js');
-    path = `ssm:${config.policy.name}`;
-    text = await readParameter(options.aws, config.policy.name);
-  } else {
-    path = config.policy.path;
-    text = await readPolicyFileText(isAbsolute(path) || !options.root ? path : join(options.root, path));
-  }
-  return { policy: loadPolicyFile(text, path).policy, path };
 }

@@ -1,5 +1,6 @@
 import { modelIdOf, namedModelId } from '../bedrock/arns.js';
 import { parseArn } from '../iam/arn.js';
+import { findPrincipal } from '../explain/resolve-principal.js';
 import type { Principal, Snapshot } from '../snapshot/types.js';
 import type { UsageRecord } from './invocation-log.js';
 
@@ -33,20 +34,9 @@ export function resolveUsage(
   return { principal: callerPrincipal(record.caller, snapshot), modelId: usedModelId(record.modelNamed, snapshot) };
 }
 
-/**
- * A user or role ARN names the principal; an assumed-role session ARN
- * (`arn:aws:sts::A:assumed-role/Name/session`) carries no role path, so its
- * role is found by name in the snapshot's account.
- */
-export function callerPrincipal(caller: string, snapshot: UsageCatalogue): Principal | undefined {
-  const direct = snapshot.principal(caller);
-  if (direct) return direct;
-  const arn = parseArn(caller);
-  if (arn?.service !== 'sts' || arn.account !== snapshot.account.accountId) return undefined;
-  const [kind, roleName] = arn.resource.split('/');
-  if (kind !== 'assumed-role' || !roleName) return undefined;
-  return snapshot.principals.find((p) => p.kind === 'role' && p.name === roleName);
-}
+/** The user or role a logged caller is (an assumed-role session is its role). */
+export const callerPrincipal = (caller: string, snapshot: UsageCatalogue): Principal | undefined =>
+  findPrincipal(snapshot, caller)?.principal;
 
 /**
  * The foundation model behind what a call names: a model id or ARN and a

@@ -1,5 +1,6 @@
 import { modelIdOf as foundationModelIdOf, namedModelId, regionOf } from '../bedrock/arns.js';
 import { bedrockRoutes, type Route } from '../bedrock/routes.js';
+import { usedModelId } from '../budgets/usage.js';
 import type { Touch } from '../events/touch.js';
 import type { InferenceProfile, PrincipalKind, Snapshot } from '../snapshot/types.js';
 import type { DenialMessage } from './denial-message.js';
@@ -59,7 +60,7 @@ export function deniedRoute(
   const stream = /Stream$/.test(request.eventName);
   const profile = profileNamed(snapshot, request.model, request.region);
   const destination = profile?.modelArns.map(foundationModelIdOf).find((id) => id !== undefined);
-  const modelId = destination ?? namedModelId(request.model) ?? provisionedModelOf(snapshot, request.model);
+  const modelId = destination ?? usedModelId(request.model, snapshot);
   // A profile the catalogue doesn't hold: its model's direct invoke is another route, with other checks.
   const unknownProfile = !profile && namesProfile(request.model);
   if (modelId !== undefined && !unknownProfile) {
@@ -94,11 +95,6 @@ function profileArnOf(snapshot: Snapshot, request: DeniedRequest): string {
 function profileNamed(snapshot: Snapshot, named: string, region: string): InferenceProfile | undefined {
   const id = /:(?:application-)?inference-profile\/(.+)$/.exec(named)?.[1] ?? named;
   return snapshot.inferenceProfiles.find((p) => p.region === region && (p.arn === named || p.id === id));
-}
-
-function provisionedModelOf(snapshot: Snapshot, arn: string): string | undefined {
-  const p = snapshot.provisionedModels.find((m) => m.arn === arn);
-  return p ? foundationModelIdOf(p.foundationModelArn ?? p.modelArn) : undefined;
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { DesiredState } from '../desired/grants.js';
 import { Explainer } from '../explain/explainer.js';
+import { findPrincipal } from '../explain/resolve-principal.js';
 import { evaluate } from '../iam/evaluate.js';
+import { uniqueStatements } from '../iam/statement-refs.js';
 import type { StatementRef } from '../iam/types.js';
 import { namedModelId } from '../bedrock/arns.js';
 import { budgetDenyExpiry, budgetIdOfDenyName } from '../budgets/budget-deny.js';
@@ -48,7 +50,7 @@ export function diagnoseDenial(snapshot: Snapshot, request: DeniedRequest, optio
   // AWS named the guard's own deny, which the captured account doesn't show yet (written since): AWS's word wins.
   const named = readDenialMessage(request.errorMessage).policyArn;
   if (named && isGuardPolicyArn(named) && replayed.cause !== 'guard-deny') {
-    const principal = findPrincipal(snapshot, request.principal);
+    const principal = findPrincipal(snapshot, request.principal)?.principal;
     const rule = 'unapproved-model-access';
     const line = options.policy?.source.positionOf(['rules', rule])?.line;
     const file = options.policy?.source.file ?? 'the policy file';
@@ -72,7 +74,7 @@ function replay(snapshot: Snapshot, request: DeniedRequest, options: DiagnoseOpt
   const message = readDenialMessage(request.errorMessage);
   const awsSays = describeMessage(message);
   const said = awsSays ? { awsSays } : {};
-  const principal = findPrincipal(snapshot, request.principal);
+  const principal = findPrincipal(snapshot, request.principal)?.principal;
   const fromMessage = modelAccessDiagnosis(snapshot, request, message, principal);
   if (fromMessage) return { ...fromMessage, ...said };
 
@@ -124,7 +126,7 @@ function replay(snapshot: Snapshot, request: DeniedRequest, options: DiagnoseOpt
   const proposed = changesFor(set, blockers, { principal, partition: snapshot.account.partition });
   const first = blockers[0] as Blocker;
   const story = explainBlocker(first, { principal, request, modelId, options, set, changes: proposed });
-  const evidence = uniqueRefs(blockers.flatMap((b) => b.statements));
+  const evidence = uniqueStatements(blockers.flatMap((b) => b.statements));
   const failingCheck = {
     action: primary.check.action,
     resource: primary.check.resource,
@@ -406,7 +408,7 @@ function notReproduced(
       changes,
       verified: changes.length > 0 && evaluate(withChanges(set, changes), get.request).decision === 'Allowed',
       failing: { action: get.check.action, resource: get.check.resource, purpose: get.check.purpose },
-      evidence: uniqueRefs(blockers.flatMap((b) => b.statements)),
+      evidence: uniqueStatements(blockers.flatMap((b) => b.statements)),
     };
   }
   const unseen =
@@ -490,14 +492,6 @@ export function thirdParty(snapshot: Pick<Snapshot, 'foundationModels'>, modelId
 /** Providers whose serverless models Bedrock sells itself, with no AWS Marketplace product (PRODUCT.md). */
 const SOLD_BY_AWS = new Set(['amazon', 'deepseek', 'mistral', 'meta', 'qwen']);
 
-function findPrincipal(snapshot: Snapshot, arn: string): Principal | undefined {
-  try {
-    return new Explainer(snapshot).principalFacts(arn).principal;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether every deciding check is allowed once the changes are made. */
 function replayAllows(
   set: Principal['policies'],
@@ -556,13 +550,3 @@ const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1
 
 const MODEL_ACCESS_FIX =
   'Then make sure the account has access to the model: a third-party model is subscribed through AWS Marketplace on its first call (aws-marketplace:Subscribe and ViewSubscriptions for the caller, a valid payment method; the use-case form for Anthropic models).';
-
-function uniqueRefs(refs: readonly StatementRef[]): StatementRef[] {
-  const seen = new Set<string>();
-  return refs.filter((r) => {
-    const key = `${r.policy.id}#${r.policy.name}#${r.index}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}

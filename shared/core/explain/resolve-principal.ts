@@ -8,22 +8,31 @@ export interface ResolvedPrincipal {
   readonly sessionName: string | undefined;
 }
 
+/** What finding a caller needs from a snapshot. */
+type Principals = Pick<Snapshot, 'account' | 'principals' | 'principal'>;
+
 /**
- * Find the principal a request comes from: a user or role ARN, or an
- * assumed-role session ARN (`arn:aws:sts::…:assumed-role/Name/session`), which
- * is how CloudTrail and error messages name a role's caller.
+ * The principal a request comes from: a user or role ARN, or an assumed-role
+ * session ARN (`arn:aws:sts::…:assumed-role/Name/session`), which is how
+ * CloudTrail, invocation logs and error messages name a role's caller. The
+ * session ARN carries no role path: its role is found by name, in the
+ * snapshot's account. Undefined for any other caller.
  */
-export function resolvePrincipal(snapshot: Snapshot, arn: string): ResolvedPrincipal {
+export function findPrincipal(snapshot: Principals, arn: string): ResolvedPrincipal | undefined {
   const direct = snapshot.principal(arn);
   if (direct) return { principal: direct, sessionName: undefined };
   const parsed = parseArn(arn);
-  if (parsed?.service === 'sts' && parsed.resource.startsWith('assumed-role/')) {
-    const [, roleName, sessionName] = parsed.resource.split('/');
-    const role = snapshot.principals.find(
-      (p) => p.kind === 'role' && p.name === roleName && parsed.account === snapshot.account.accountId,
-    );
-    if (role) return { principal: role, sessionName };
-  }
+  if (parsed?.service !== 'sts' || !parsed.resource.startsWith('assumed-role/')) return undefined;
+  if (parsed.account !== snapshot.account.accountId) return undefined;
+  const [, roleName, sessionName] = parsed.resource.split('/');
+  const role = snapshot.principals.find((p) => p.kind === 'role' && p.name === roleName);
+  return role ? { principal: role, sessionName } : undefined;
+}
+
+/** {@link findPrincipal}, or a usage error with the principals it may have meant. */
+export function resolvePrincipal(snapshot: Snapshot, arn: string): ResolvedPrincipal {
+  const found = findPrincipal(snapshot, arn);
+  if (found) return found;
   throw new UsageError(
     `--principal ${arn} is not a user or role in the snapshot of account ${snapshot.account.accountId}`,
     {

@@ -1,4 +1,6 @@
 import type { PublishedAction, PublishedFinding, PublishedTrigger } from '../events/findings-event.js';
+import { uniqueStatements } from '../iam/statement-refs.js';
+import type { StatementRef } from '../iam/types.js';
 
 /**
  * One finding as a person receives it, in Slack or by SNS: the finding, whom
@@ -28,3 +30,7 @@ export function alertKey(alert: Pick<Alert, 'account' | 'principal' | 'finding'>
   const resource = f.model ?? f.route ?? f.region ?? '-';
   return [alert.account, f.rule, alert.principal ?? f.principal ?? 'account', resource].join('#');
 }
+
+/** The statements that decided a finding: its own evidence, then its diagnosis's, each once. */
+export const decidingStatements = (f: PublishedFinding): StatementRef[] =>
+  uniqueStatements([...(f.evidence ?? []), ...(f.diagnosis?.evidence ?? [])]);

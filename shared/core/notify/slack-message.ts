@@ -2,7 +2,7 @@ import type { PublishedAction, PublishedFinding, PublishedTrigger } from '../eve
 import type { Diagnosis } from '../diagnose/diagnosis.js';
 import type { StatementRef } from '../iam/types.js';
 import type { Severity } from '../policy-file/types.js';
-import type { Alert } from './alert.js';
+import { type Alert, decidingStatements } from './alert.js';
 
 /** Slack's Block Kit limits (api.slack.com/reference/block-kit): past any of them Slack rejects the message. */
 export const SLACK_LIMITS = {
@@ -101,7 +101,7 @@ function alertBlocks(alert: Alert): SlackBlock[] {
   const f = alert.finding;
   const blocks: SlackBlock[] = [header(alert), section(prose(f.message, 2_900), fields(alert))];
   if (f.detail) blocks.push(section(`*AWS said*\n${codeBlock(f.detail, 2_800)}`));
-  const evidence = statements(f).map(statementLine);
+  const evidence = decidingStatements(f).map(statementLine);
   if (evidence.length > 0) blocks.push(listSection('*Evidence*', evidence));
   const fix = fixLines(f);
   if (fix.length > 0) blocks.push(section(fix.join('\n')));
@@ -142,17 +142,6 @@ function fields(alert: Alert): SlackMrkdwn[] {
 
 const field = (label: string, value: string): SlackMrkdwn =>
   mrkdwn(clip(`*${label}*\n${value}`, SLACK_LIMITS.fieldText));
-
-/** The statements that decided it: the finding's, then the diagnosis's, each once. */
-function statements(f: PublishedFinding): StatementRef[] {
-  const seen = new Set<string>();
-  return [...(f.evidence ?? []), ...(f.diagnosis?.evidence ?? [])].filter((s) => {
-    const key = `${s.policy.layer}|${s.policy.id}|${s.policy.name}|${s.index}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 /** `• `AmazonBedrockFullAccess` (identity, managed) statement #0 `BedrockAll`: Allow`, with where an SCP or inline policy sits. */
 function statementLine(s: StatementRef): string {

@@ -2,7 +2,7 @@ import type { Diagnosis } from '../diagnose/diagnosis.js';
 import type { PublishedAction, PublishedTrigger } from '../events/findings-event.js';
 import { parseArn } from '../iam/arn.js';
 import type { StatementRef } from '../iam/types.js';
-import type { Alert } from './alert.js';
+import { type Alert, decidingStatements } from './alert.js';
 
 /** SNS rejects a subject longer than 100 characters. */
 export const MAX_SUBJECT_CHARS = 100;
@@ -112,7 +112,7 @@ export function snsBody(alert: Alert): string {
   fact('Inference Region', f.inferenceRegion);
   fact('AWS error', f.detail);
 
-  const evidence = uniqueStatements([...(f.evidence ?? []), ...(f.diagnosis?.evidence ?? [])]);
+  const evidence = decidingStatements(f);
   if (evidence.length > 0) {
     lines.push('', 'Evidence:');
     for (const s of evidence.slice(0, MAX_EVIDENCE)) lines.push(`  - ${statementLine(s)}`);
@@ -174,16 +174,6 @@ function statementLine(s: StatementRef): string {
         : '';
   const sid = s.sid ? ` ${s.sid}` : '';
   return text(`${p.name} (${p.layer}, ${p.kind})${where} statement #${s.index}${sid}: ${s.effect}`);
-}
-
-function uniqueStatements(statements: readonly StatementRef[]): StatementRef[] {
-  const seen = new Set<string>();
-  return statements.filter((s) => {
-    const key = `${s.policy.layer}|${s.policy.id}|${s.policy.name}|${s.index}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function actionLine(a: PublishedAction): string {
